@@ -1,0 +1,50 @@
+"""`flask wixoms ...` commands: create a user, seed demo data."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from wixoms.extensions import db
+from wixoms.models import ROLES, Account, Membership, User
+
+wixoms_cli = AppGroup("wixoms", help="wixoms administration commands.")
+
+
+@wixoms_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--name", default="")
+@click.option("--account", "account_name", required=True, help="Account name (created if new).")
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+def create_user(email: str, password: str, name: str, account_name: str, role: str) -> None:
+    """Create a user (or add an existing one) as a member of an account."""
+    email = email.strip().lower()
+    if len(password) < 8:
+        raise click.BadParameter(
+            "the password needs at least 8 characters", param_hint="--password"
+        )
+    account = db.session.scalar(db.select(Account).where(Account.name == account_name))
+    if account is None:
+        account = Account(name=account_name)
+        db.session.add(account)
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name or email.split("@")[0])
+        user.set_password(password)
+        db.session.add(user)
+    db.session.flush()
+    if user.role_in(account.id) is None:
+        db.session.add(Membership(user=user, account=account, role=role))
+    db.session.commit()
+    click.echo(f"User {email} is {role} of account {account.name}.")
+
+
+@wixoms_cli.command("seed-demo")
+@click.option("--password", default=None, help="Demo user's password (random if omitted).")
+def seed_demo(password: str | None) -> None:
+    """Two accounts, three warehouses, ~50 products with stock, carriers and a demo user."""
+    from wixoms.demo import seed_demo_data
+
+    email, pw = seed_demo_data(password)
+    click.echo(f"Demo data ready. Log in as {email} / {pw}")
