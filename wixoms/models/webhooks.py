@@ -51,4 +51,6 @@ class WebhookEvent(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(Text)
+    # What processing did, for the Webhooks tab ("created order #1001", "skipped: status …").
+    outcome: Mapped[str] = mapped_column(String(200), default="", server_default="")
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
