@@ -1,4 +1,4 @@
-"""`flask wixoms ...` commands: create a user, seed demo data."""
+"""`flask wixoms ...` commands: create a user, seed demo data, sync, run the scheduler."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from wixoms.extensions import db
 from wixoms.models import ROLES, Account, Membership, User
+from wixoms.models.channel import SYNC_KINDS
 
 wixoms_cli = AppGroup("wixoms", help="wixoms administration commands.")
 
@@ -48,3 +49,38 @@ def seed_demo(password: str | None) -> None:
 
     email, pw = seed_demo_data(password)
     click.echo(f"Demo data ready. Log in as {email} / {pw}")
+
+
+@wixoms_cli.command("sync")
+@click.argument("channel_id", type=int)
+@click.argument("kind", type=click.Choice(["all", *SYNC_KINDS]))
+def sync_command(channel_id: int, kind: str) -> None:
+    """Run a sync of a channel now, in this process, and print its result."""
+    from wixoms.sync.runs import run_now
+
+    for one in SYNC_KINDS if kind == "all" else (kind,):
+        try:
+            run = run_now(channel_id, one, trigger="manual")
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"#{run.id} {one}: {run.state}. {run.summary}")
+        if run.state == "failed":
+            raise SystemExit(1)
+
+
+@wixoms_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler in this process (the lease decides if it is the active one)."""
+    import time
+
+    from flask import current_app
+
+    from wixoms import jobs
+
+    scheduler = jobs.start(current_app._get_current_object(), force=True)
+    click.echo(f"Scheduler candidate {scheduler.owner} started; Ctrl-C to stop.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        scheduler.stop()
