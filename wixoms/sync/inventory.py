@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, select
@@ -65,6 +65,7 @@ class Target:
     quantity: int
     ref: VariantRef | None
     state: InventoryPushState | None
+    last_known: int | None = None  # Wix's quantity, when we know it (v1 deltas)
 
     @property
     def changed(self) -> bool:
@@ -177,21 +178,72 @@ def chunks_by_product(
     for t in targets:
         by_product[t.ref.product_id].append(t)  # type: ignore[union-attr]
     chunk: list[Target] = []
-    products = refs = 0
+    calls = CallEstimate(version, plan)
     for group in by_product.values():
-        products, refs = products + 1, refs + len(group)
-        if chunk and _estimated_calls(products, refs, version, plan) > budget:
+        if chunk and calls.plus(group) > budget:
             yield chunk
-            chunk, products, refs = [], 1, len(group)
+            chunk, calls = [], CallEstimate(version, plan)
+        calls.add(group)
         chunk.extend(group)
     if chunk:
         yield chunk
 
 
-def _estimated_calls(products: int, refs: int, version: CatalogVersion, plan: ThroughputPlan):
-    if version is CatalogVersion.V1:
-        return min(products, 2 * math.ceil(refs / plan.inventory_batch_v1))
-    return math.ceil(refs / plan.inventory_batch_v3) + math.ceil(products / V3_QUERY_PRODUCTS)
+@dataclass
+class CallEstimate:
+    """Wix calls set_inventory needs for some products (§9: v1 picks the cheaper strategy)."""
+
+    version: CatalogVersion
+    plan: ThroughputPlan
+    products: int = 0
+    refs: int = 0
+    absolute_products: int = 0  # v1: products with a variant whose Wix quantity is unknown
+    increments: int = 0
+    decrements: int = 0
+
+    def add(self, group: list[Target]) -> None:
+        self.products += 1
+        self.refs += len(group)
+        if any(t.last_known is None for t in group):
+            self.absolute_products += 1
+            return
+        self.increments += sum(1 for t in group if t.quantity > t.last_known)  # type: ignore[operator]
+        self.decrements += sum(1 for t in group if t.quantity < t.last_known)  # type: ignore[operator]
+
+    def plus(self, group: list[Target]) -> int:
+        other = replace(self)
+        other.add(group)
+        return other.calls
+
+    @property
+    def calls(self) -> int:
+        if self.version is CatalogVersion.V1:
+            batch = self.plan.inventory_batch_v1
+            deltas = (
+                self.absolute_products
+                + math.ceil(self.increments / batch)
+                + math.ceil(self.decrements / batch)
+            )
+            return (
+                min(self.products, deltas) if self.increments + self.decrements else self.products
+            )
+        return math.ceil(self.refs / self.plan.inventory_batch_v3) + math.ceil(
+            self.products / V3_QUERY_PRODUCTS
+        )
+
+
+def set_last_known(targets: list[Target], moved: set[int]) -> None:
+    """v1 deltas need Wix's current quantity: what we last sent, unless it may have moved."""
+    for t in targets:
+        s = t.state
+        if (
+            s is not None
+            and t.ref is not None
+            and not (s.extra or {}).get("uncertain")
+            and t.variant_id not in moved
+            and (s.wix_product_id, s.wix_variant_id) == (t.ref.product_id, t.ref.variant_id)
+        ):
+            t.last_known = s.quantity
 
 
 @sync_kind("inventory")
@@ -221,10 +273,11 @@ def push_inventory(ctx: RunContext) -> None:
             ctx.log("info", f"Would set {t.sku} to {t.quantity} (was {_was(t)}).", t.sku)
         ctx.count("updated", len(sendable))
         return
-    moved = moved_in_wix_since(channel, sendable) if version is CatalogVersion.V1 else set()
+    if version is CatalogVersion.V1:
+        set_last_known(sendable, moved_in_wix_since(channel, sendable))
     strategies: dict[str, int] = defaultdict(int)
     for chunk in chunks_by_product(sendable, version, catalog.plan):  # type: ignore[attr-defined]
-        _send_chunk(ctx, catalog, chunk, moved, strategies)
+        _send_chunk(ctx, catalog, chunk, strategies)
     if version is CatalogVersion.V1:
         used = ", ".join(f"{name} ({calls} calls)" for name, calls in strategies.items())
         ctx.log("info", f"Catalog v1 inventory strategy: {used or 'none'}.")
@@ -255,19 +308,10 @@ def _send_chunk(
     ctx: RunContext,
     catalog: CatalogGateway,
     chunk: list[Target],
-    moved: set[int],
     strategies: dict[str, int],
 ) -> None:
     levels = {t.ref: t.quantity for t in chunk}
-    last_known = {
-        t.ref: t.state.quantity
-        for t in chunk
-        if catalog.version is CatalogVersion.V1
-        and t.state is not None
-        and not (t.state.extra or {}).get("uncertain")
-        and t.variant_id not in moved
-        and (t.state.wix_product_id, t.state.wix_variant_id) == (t.ref.product_id, t.ref.variant_id)  # type: ignore[union-attr]
-    }
+    last_known = {t.ref: t.last_known for t in chunk if t.last_known is not None}
     try:
         result = catalog.set_inventory(levels, last_known=last_known)  # type: ignore[arg-type]
     except ITEM_ERRORS:
