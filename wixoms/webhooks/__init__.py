@@ -1,0 +1,1 @@
+"""Webhooks at /hooks: receive (verify + durable inbox), process (the worker), reconcile."""

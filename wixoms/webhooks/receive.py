@@ -1,0 +1,288 @@
+"""Receiving a webhook: find the endpoint, verify the request, store it, then answer.
+
+Nothing here calls Wix: the request is checked and committed to the inbox
+(WebhookEvent) before the 200, so it is never lost; the worker (process.py) does the rest.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from wixoms.extensions import db
+from wixoms.models import Channel, WebhookEndpoint, WebhookEvent
+from wixoms.models._base import utcnow
+from wixoms.webhooks.ratelimit import TokenBucketLimiter
+from wixoms.wix import InvalidWebhook, parse_automation_request, verify_app_webhook
+from wixoms.wix import WebhookEvent as WixEvent
+
+# Headers worth keeping with the raw body: what sent it, as what, and Wix's own.
+KEPT_HEADERS = ("Content-Type", "Content-Length", "User-Agent", "X-Forwarded-For", "X-Request-Id")
+DEFAULT_RATE_PER_SECOND = 20.0
+DEFAULT_RATE_BURST = 100
+# last_delivery_at is a hint for the channel page: writing it on every request would make
+# concurrent deliveries to one endpoint queue up on its row.
+_LAST_DELIVERY_EVERY_S = 5.0
+
+
+class Rejected(Exception):
+    """A request refused with an HTTP status and a stable error code (nothing stored)."""
+
+    def __init__(
+        self, status: int, code: str, message: str, *, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the inbox did with an accepted request."""
+
+    event_id: int | None
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One HTTP request as received: the raw body and the headers that matter."""
+
+    body: bytes
+    content_type: str
+    headers: dict[str, str]
+
+
+def find_endpoint(token: str) -> WebhookEndpoint:
+    """The live endpoint for a /hooks token; unknown and revoked tokens look the same."""
+    endpoint = None
+    if 0 < len(token) <= 64:
+        endpoint = db.session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.token == token))
+    # The index lookup finds the row; the constant-time compare is what decides.
+    matches = endpoint is not None and hmac.compare_digest(endpoint.token.encode(), token.encode())
+    if not matches or endpoint.revoked_at is not None:
+        raise Rejected(
+            404,
+            "UNKNOWN_ENDPOINT",
+            "No webhook endpoint has this URL, or it was revoked. "
+            "Create one in the channel's Webhooks tab and paste its URL into Wix.",
+        )
+    return endpoint
+
+
+def limiter(app: Flask) -> TokenBucketLimiter:
+    """This process's per-endpoint rate limiter (WEBHOOK_RATE_PER_SECOND, WEBHOOK_RATE_BURST)."""
+    found = app.extensions.get("wixoms_webhook_limiter")
+    if found is None:
+        found = TokenBucketLimiter(
+            float(app.config.get("WEBHOOK_RATE_PER_SECOND", DEFAULT_RATE_PER_SECOND)),
+            int(app.config.get("WEBHOOK_RATE_BURST", DEFAULT_RATE_BURST)),
+        )
+        app.extensions["wixoms_webhook_limiter"] = found
+    return found
+
+
+def check_rate(endpoint: WebhookEndpoint) -> None:
+    """429 when this endpoint is over its rate."""
+    wait = limiter(current_app).acquire(endpoint.id)
+    if wait > 0:
+        raise Rejected(
+            429,
+            "RATE_LIMITED",
+            "Too many deliveries to this endpoint; retry later.",
+            retry_after=max(1.0, round(wait, 1)),
+        )
+
+
+def check_size(content_length: int | None) -> None:
+    """413 before reading a body whose declared length is over WEBHOOK_MAX_BYTES."""
+    if content_length is not None and content_length > max_bytes():
+        raise too_large()
+
+
+def max_bytes() -> int:
+    return int(current_app.config["WEBHOOK_MAX_BYTES"])
+
+
+def too_large() -> Rejected:
+    return Rejected(
+        413, "PAYLOAD_TOO_LARGE", f"The body is larger than {max_bytes()} bytes; nothing stored."
+    )
+
+
+def accept(endpoint: WebhookEndpoint, delivery: Delivery) -> Receipt:
+    """Verify a delivery for ``endpoint`` and commit it to the inbox; Rejected when refused."""
+    channel = endpoint.channel
+    if not delivery.body.strip():
+        raise Rejected(400, "EMPTY_BODY", "The request has no body.")
+    if not channel.site_id:
+        # "Site ID is required for Webhooks to properly work" (techOMS guide).
+        raise Rejected(
+            409,
+            "SITE_ID_MISSING",
+            "The channel has no Site ID. Fill it in the Channel settings tab, Save, "
+            "then Wix's retries will be accepted.",
+        )
+    if endpoint.kind == "app":
+        event = _verified_app_event(channel, delivery.body)
+    else:
+        event = _automation_event(channel, delivery)
+    return store(endpoint, delivery, event)
+
+
+def _verified_app_event(channel: Channel, body: bytes) -> WixEvent:
+    public_key = current_app.config.get("WIX_PUBLIC_KEY") or ""
+    if not public_key.strip():
+        raise Rejected(
+            503,
+            "PUBLIC_KEY_MISSING",
+            "wixoms has no Wix app public key (WIX_PUBLIC_KEY), so it cannot verify app "
+            "webhooks yet; Wix will retry.",
+        )
+    try:
+        event = verify_app_webhook(body, public_key)
+    except InvalidWebhook as exc:
+        if "signature" in str(exc):
+            raise Rejected(
+                401, "BAD_SIGNATURE", "The JWT signature (or its expiry) did not verify."
+            ) from None
+        raise Rejected(400, "BAD_PAYLOAD", f"Not a Wix webhook: {exc.message}.") from None
+    if event.instance_id != channel.instance_id:
+        raise Rejected(
+            401, "WRONG_INSTANCE", "The webhook is for another app instance than this channel."
+        )
+    return event
+
+
+def _is_json(content_type: str) -> bool:
+    mimetype = content_type.split(";", 1)[0].strip().lower()
+    return mimetype == "application/json" or mimetype.endswith("+json")
+
+
+def _automation_event(channel: Channel, delivery: Delivery) -> WixEvent:
+    if not _is_json(delivery.content_type):
+        raise Rejected(
+            400,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Send the body as JSON (Content-Type: application/json).",
+        )
+    try:
+        payload = json.loads(delivery.body)
+    except ValueError:
+        raise Rejected(400, "NOT_JSON", "The body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise Rejected(400, "NOT_JSON", "The body must be a JSON object.")
+    try:
+        event = parse_automation_request(payload)
+    except InvalidWebhook:
+        raise Rejected(
+            400,
+            "NO_ORDER_ID",
+            "The body carries no order id (id, orderId or _id). In Wix, send the entire "
+            "payload of the 'Order placed' trigger.",
+        ) from None
+    site_id = site_id_in(payload, delivery.headers)
+    if site_id is not None and site_id != channel.site_id:
+        raise Rejected(
+            403, "WRONG_SITE", "The order belongs to another Wix site than this channel."
+        )
+    if event.instance_id is not None and event.instance_id != channel.instance_id:
+        raise Rejected(
+            403, "WRONG_INSTANCE", "The request is for another app instance than this channel."
+        )
+    return event
+
+
+_SITE_KEYS = ("siteId", "metaSiteId", "msid")
+
+
+def site_id_in(payload: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
+    """The Wix site id an Automations request names, if it names one (keys undocumented)."""
+    data = payload.get("data")
+    order = data.get("order") if isinstance(data, Mapping) else None
+    for scope in (payload, data, order):
+        if isinstance(scope, Mapping):
+            for key in _SITE_KEYS:
+                value = scope.get(key)
+                if isinstance(value, str) and value:
+                    return value
+    header = headers.get("X-Wix-Site-Id")
+    return header or None
+
+
+def dedupe_key(event: WixEvent) -> str:
+    """Wix's event id, or order id + event type + updatedDate: a repeat maps to the same key."""
+    if event.event_id:
+        return event.dedupe_key[:200]
+    updated = ""
+    if event.order is not None:
+        updated = str(event.order.get("updatedDate") or event.order.get("_updatedDate") or "")
+    if not event.entity_id:
+        return event.dedupe_key[:200]
+    return f"{event.kind}:{event.entity_id}:{event.event_type}:{updated}"[:200]
+
+
+def store(endpoint: WebhookEndpoint, delivery: Delivery, event: WixEvent) -> Receipt:
+    """Commit the raw delivery; a repeat (same dedupe key) is a harmless duplicate."""
+    key = dedupe_key(event)
+    is_order = event.is_order_event and bool(event.entity_id)
+    row = WebhookEvent(
+        endpoint_id=endpoint.id,
+        channel_id=endpoint.channel_id,
+        headers=delivery.headers,
+        body=delivery.body,
+        dedupe_key=key,
+        event_type=event.event_type[:120],
+        order_external_id=(event.entity_id or "")[:64] if is_order else "",
+        order_number=str((event.order or {}).get("number") or "")[:40],
+        state="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(row)
+    _touch_endpoint(endpoint.id)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(
+            select(WebhookEvent.id).where(
+                WebhookEvent.channel_id == endpoint.channel_id, WebhookEvent.dedupe_key == key
+            )
+        )
+        if existing is None:
+            raise
+        return Receipt(event_id=existing, duplicate=True)
+    return Receipt(event_id=row.id, duplicate=False)
+
+
+def _touch_endpoint(endpoint_id: int) -> None:
+    written = current_app.extensions.setdefault("wixoms_webhook_touched", {})
+    now = time.monotonic()
+    if now - written.get(endpoint_id, -1e9) < _LAST_DELIVERY_EVERY_S:
+        return
+    written[endpoint_id] = now
+    db.session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id)
+        .values(last_delivery_at=utcnow())
+    )
+
+
+def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The request headers stored with the body: KEPT_HEADERS and every X-Wix-* one."""
+    kept = {}
+    for name, value in headers.items():
+        if name in KEPT_HEADERS or name.lower().startswith("x-wix-"):
+            kept[name] = value[:500]
+    return kept
