@@ -7,8 +7,10 @@ from wixoms.views import (
     hooks,
     inventory,
     main,
+    mappings,
     orders,
     products,
+    sync,
     warehouses,
     wizard,
 )
@@ -22,6 +24,8 @@ BLUEPRINTS = [
     carriers.bp,
     orders.bp,
     channels.bp,
+    mappings.bp,
     wizard.bp,
     hooks.bp,
+    sync.bp,
 ]
