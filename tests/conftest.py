@@ -1,5 +1,10 @@
 """Shared fixtures: plugins in tests/fixtures/ build the world (app, users, sandbox, browser)."""
 
+from pathlib import Path
+
+_FIXTURES = Path(__file__).parent / "fixtures"
 pytest_plugins = [
-    "tests.fixtures.app",
+    f"tests.fixtures.{name}"
+    for name in ("app", "sandbox", "wix")
+    if (_FIXTURES / f"{name}.py").exists()
 ]
