@@ -40,6 +40,7 @@ from wixoms.sync.runs import (
     recover_stale_runs,
     release_lease,
 )
+from wixoms.webhooks.process import register_webhook_worker
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ class SyncScheduler:
         sched.add_job(self.poll_queue, "interval", seconds=self.poll_s, id="poll", **every)
         sched.add_job(self.reload_jobs, "interval", seconds=self.reload_s, id="reload", **every)
         sched.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", **every)
+        register_webhook_worker(sched, self.app)
         sched.start()
         self.scheduler = sched
         self.reload_jobs()

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from wixoms.extensions import db
 from wixoms.models import Channel, WebhookEvent
@@ -213,24 +213,39 @@ def handle(event_id: int, clients: _Clients) -> str:
 
 
 def _import(channel: Channel, order: Any) -> str:
-    """Apply the orders-download rules to one order; commit; describe the outcome."""
-    from wixoms.sync.orders import import_order
+    """Apply the orders-download rules to one order and commit; describe the outcome."""
+    from wixoms.sync import orders as rules
 
-    outcome = import_order(channel, order)
-    db.session.commit()
-    return describe_outcome(outcome)
+    try:
+        outcome = rules.import_order(channel, order)
+        if channel.dry_run:
+            db.session.rollback()
+            return f"Dry-run mode: {describe_outcome(outcome, channel, order)} Nothing was saved."
+        db.session.commit()
+    except IntegrityError:
+        # Another worker or the orders download imported it meanwhile: now it is an update.
+        db.session.rollback()
+        outcome = rules.import_order(channel, order)
+        db.session.commit()
+    return describe_outcome(outcome, channel, order)
 
 
-def describe_outcome(outcome: Any) -> str:
-    """A short sentence for the deliveries list, whatever shape import_order returns."""
-    if outcome is None:
-        return "Imported."
-    for attr in ("message", "summary", "reason"):
-        text = getattr(outcome, attr, None)
-        if isinstance(text, str) and text:
-            return text[:500]
-    action = getattr(outcome, "action", None) or getattr(outcome, "value", None)
-    return str(action or outcome)[:500]
+def describe_outcome(outcome: str, channel: Channel, order: Any) -> str:
+    """A sentence for the deliveries list: what import_order did with the order."""
+    from wixoms.sync import orders as rules
+
+    number = f"#{order.number}"
+    if outcome == rules.SKIPPED:
+        reason = rules.skip_reason(channel, order, rules.OrderRules.load(channel).start)
+        return f"Order {number} not imported: {reason or 'filtered by the channel settings'}."
+    sentences = {
+        rules.CREATED: f"Order {number} imported.",
+        rules.HELD: f"Order {number} imported on hold (unknown SKU).",
+        rules.MERGED: f"Order {number} imported and merged into an open order.",
+        rules.UPDATED: f"Order {number} updated from Wix.",
+        rules.UNCHANGED: f"Order {number} already up to date.",
+    }
+    return sentences.get(outcome, f"Order {number}: {outcome}.")
 
 
 def _retry_or_park(event_id: int, error: str, retry_after: float | None) -> str:
@@ -372,7 +387,7 @@ def register_webhook_worker(scheduler: Any, app: Flask, interval_s: float = 2.0)
         scheduled_pass(app),
         "interval",
         seconds=interval_s,
-        id="webhooks:worker",
+        id="webhook-worker",  # no ":": jobs.reload_jobs owns ids with one
         replace_existing=True,
         max_instances=1,
         coalesce=True,
