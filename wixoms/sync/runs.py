@@ -248,7 +248,8 @@ class RunContext:
         cp = db.session.get(SyncCheckpoint, (self.channel.id, self.run.kind))
         if cp is None:
             cp = SyncCheckpoint(channel_id=self.channel.id, kind=self.run.kind)
-            db.session.add(cp)
+            if not self.dry_run:  # a dry run leaves no trace but its log
+                db.session.add(cp)
         return cp
 
     def save_checkpoint(
