@@ -1,0 +1,427 @@
+"""Wix catalog behaviour: v1 generates cartesian variants, v3 takes every variant as sent."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from .common import ZERO_VARIANT_ID, new_id, slugify
+from .errors import WixError, invalid
+from .models import V1, V3, Choice, Option, Product, Site, Variant
+from .store import Store
+
+MAX_NAME = 80
+
+
+def v1_variant_id(rng: random.Random | None, index: int) -> str:
+    """Variant ids look like 00000000-0000-0020-0005-ad9cdc10d3b8."""
+    tail = f"{rng.getrandbits(48):012x}" if rng else secrets.token_hex(6)
+    return f"00000000-0000-{(index // 100) % 10000:04d}-{index % 100 + 1:04d}-{tail}"
+
+
+def parse_price(value: object, field: str) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise invalid(field, "is required")
+    try:
+        price = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise invalid(field, "must be a number", "FORMAT") from exc
+    if price < 0:
+        raise invalid(field, "must not be negative", "MIN")
+    return price
+
+
+def check_name(name: object, field: str = "product.name") -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise invalid(field, "is required")
+    if len(name) > MAX_NAME:
+        raise invalid(field, f"must be at most {MAX_NAME} characters", "MAX_LENGTH")
+    return name
+
+
+def _new_product(store: Store, site: Site, catalog: str, name: str, price: Decimal) -> Product:
+    stamp = store.stamp()
+    site.next_numeric_id += 1
+    return Product(
+        id=new_id(),
+        site_id=site.id,
+        catalog=catalog,
+        name=name,
+        slug=slugify(name),
+        price=price,
+        currency=site.currency,
+        numeric_id=site.next_numeric_id,
+        created=stamp,
+        updated=stamp,
+        inventory_item_id=new_id(),
+    )
+
+
+# --- catalog v1 ---------------------------------------------------------------------------
+
+
+def parse_v1_options(raw: object) -> list[Option]:
+    """productOptions [{name, optionType, choices [{value, description}]}]."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise invalid("product.productOptions", "must be a list", "FORMAT")
+    options: list[Option] = []
+    for i, item in enumerate(raw):
+        name = item.get("name") if isinstance(item, dict) else None
+        if not name:
+            raise invalid(f"product.productOptions[{i}].name", "is required")
+        kind = item.get("optionType", "drop_down")
+        if kind not in ("drop_down", "color"):
+            raise invalid(f"product.productOptions[{i}].optionType", "drop_down or color", "FORMAT")
+        choices: list[Choice] = []
+        for c in item.get("choices") or []:
+            # colour choices carry the hex in value and the name (used in variants) in description
+            label = (c.get("description") or c.get("value")) if kind == "color" else c.get("value")
+            if not label:
+                raise invalid(f"product.productOptions[{i}].choices.value", "is required")
+            hex_code = c.get("value", "") if kind == "color" else c.get("description", "")
+            choices.append(Choice(value=label, description=hex_code or ""))
+        if not choices:
+            raise invalid(f"product.productOptions[{i}].choices", "must not be empty")
+        if len({c.value for c in choices}) != len(choices):
+            raise invalid(f"product.productOptions[{i}].choices", "duplicate choice", "UNIQUE")
+        options.append(Option(name=name, kind=kind, choices=choices))
+    if len({o.name for o in options}) != len(options):
+        raise invalid("product.productOptions", "duplicate option name", "UNIQUE")
+    return options
+
+
+def regenerate_v1_variants(product: Product, rng: random.Random | None = None) -> None:
+    """Every cartesian combination becomes a variant; surviving combinations keep id and
+    overrides, new ones have no SKU and are visible (Wix's default)."""
+    existing = {tuple(sorted(v.choices.items())): v for v in product.variants}
+    if not product.options:
+        keep = existing.get(())
+        product.variants = [
+            keep or Variant(id=ZERO_VARIANT_ID, choices={}, track_quantity=product.track_inventory)
+        ]
+        return
+    combos = itertools.product(*[[c.value for c in o.choices] for o in product.options])
+    names = [o.name for o in product.options]
+    variants = []
+    for index, combo in enumerate(combos):
+        choices = dict(zip(names, combo, strict=True))
+        keep = existing.get(tuple(sorted(choices.items())))
+        if keep is None:
+            keep = Variant(
+                id=v1_variant_id(rng, index),
+                choices=choices,
+                track_quantity=product.track_inventory,
+                in_stock=not product.track_inventory,
+            )
+        variants.append(keep)
+    product.variants = variants
+
+
+def create_v1_product(store: Store, site: Site, body: dict, rng=None) -> Product:
+    """POST /stores/v1/products."""
+    raw = body.get("product") if isinstance(body, dict) else None
+    if not isinstance(raw, dict):
+        raise invalid("product", "is required")
+    name = check_name(raw.get("name"))
+    ptype = raw.get("productType")
+    if ptype not in ("physical", "digital"):
+        raise invalid("product.productType", "must be physical or digital", "FORMAT")
+    price = parse_price((raw.get("priceData") or {}).get("price"), "product.priceData.price")
+    with store.lock:
+        product = _new_product(store, site, V1, name, price)
+        product.options = parse_v1_options(raw.get("productOptions"))
+        apply_v1_fields(product, raw)
+        regenerate_v1_variants(product, rng)
+        store.add_product(product)
+    store.emit("product_created", product)
+    return product
+
+
+def apply_v1_fields(product: Product, raw: dict) -> list[str]:
+    """Plain field updates shared by create and PATCH; returns the changed field names."""
+    changed = []
+    if "name" in raw:
+        product.name = check_name(raw["name"])
+        changed.append("name")
+    if "slug" in raw:
+        product.slug = raw["slug"]
+        changed.append("slug")
+    for key, attr in (("description", "description"), ("sku", "sku"), ("brand", "brand")):
+        if key in raw:
+            setattr(product, attr, raw[key] or "")
+            changed.append(key)
+    if "visible" in raw:
+        product.visible = bool(raw["visible"])
+        changed.append("visible")
+    if "weight" in raw:
+        product.weight = raw["weight"]
+        changed.append("weight")
+    if "manageVariants" in raw:
+        product.manage_variants = bool(raw["manageVariants"])
+        changed.append("manageVariants")
+    if "priceData" in raw and "price" in (raw["priceData"] or {}):
+        product.price = parse_price(raw["priceData"]["price"], "product.priceData.price")
+        changed.append("price")
+    return changed
+
+
+def update_v1_product(store: Store, product: Product, body: dict) -> Product:
+    """PATCH /stores/v1/products/{id}; new options regenerate the cartesian variants."""
+    raw = body.get("product") if isinstance(body, dict) else None
+    if not isinstance(raw, dict):
+        raise invalid("product", "is required")
+    with store.lock:
+        changed = apply_v1_fields(product, raw)
+        if "productOptions" in raw:
+            product.options = parse_v1_options(raw["productOptions"])
+            if not product.options:
+                product.manage_variants = False
+            regenerate_v1_variants(product)
+            changed.append("productOptions")
+        product.updated = store.stamp()
+        product.revision += 1
+    store.emit("product_updated", product, changed_fields=changed)
+    return product
+
+
+def update_v1_variants(store: Store, product: Product, body: dict) -> list[Variant]:
+    """PATCH /stores/v1/products/{id}/variants: target by choices or by variantIds."""
+    items = body.get("variants") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise invalid("variants", "is required")
+    if not product.manage_variants:
+        raise WixError(
+            400, "manageVariants must be true to update variants", "MANAGE_VARIANTS_DISABLED"
+        )
+    touched: list[Variant] = []
+    with store.lock:
+        for i, item in enumerate(items):
+            if ("choices" in item) == ("variantIds" in item):
+                raise invalid(f"variants[{i}]", "send either choices or variantIds", "ONE_OF")
+            if "choices" in item:
+                want = item["choices"] or {}
+                targets = [
+                    v
+                    for v in product.variants
+                    if all(v.choices.get(k) == c for k, c in want.items())
+                ]
+            else:
+                ids = set(item["variantIds"] or [])
+                targets = [v for v in product.variants if v.id in ids]
+            if not targets:
+                raise invalid(f"variants[{i}]", "matches no variant", "NOT_FOUND")
+            for variant in targets:
+                if "sku" in item:
+                    variant.sku = item["sku"] or ""
+                if "visible" in item:
+                    variant.visible = bool(item["visible"])
+                if "price" in item:
+                    variant.price = parse_price(item["price"], f"variants[{i}].price")
+                if "weight" in item:
+                    variant.weight = item["weight"]
+                if variant not in touched:
+                    touched.append(variant)
+        product.updated = store.stamp()
+    store.emit("variants_changed", product, variants=touched)
+    return touched
+
+
+# --- catalog v3 ---------------------------------------------------------------------------
+
+
+def parse_v3_options(raw: object, old: list[Option]) -> list[Option]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise invalid("product.options", "must be a list", "FORMAT")
+    old_by_name = {o.name: o for o in old}
+    options = []
+    for i, item in enumerate(raw):
+        name = item.get("name") if isinstance(item, dict) else None
+        if not name:
+            raise invalid(f"product.options[{i}].name", "is required")
+        render = item.get("optionRenderType", "TEXT_CHOICES")
+        if render not in ("TEXT_CHOICES", "SWATCH_CHOICES"):
+            raise invalid(f"product.options[{i}].optionRenderType", "unknown", "FORMAT")
+        prev = old_by_name.get(name)
+        prev_choices = {c.value: c for c in prev.choices} if prev else {}
+        choices = []
+        for c in (item.get("choicesSettings") or {}).get("choices") or []:
+            if not c.get("name"):
+                raise invalid(f"product.options[{i}].choicesSettings.choices.name", "is required")
+            kept = prev_choices.get(c["name"])
+            colour = (c.get("colorCodes") or [""])[0]
+            choices.append(Choice(c["name"], colour, kept.id if kept else new_id()))
+        if not choices:
+            raise invalid(f"product.options[{i}].choicesSettings.choices", "must not be empty")
+        kind = "color" if render == "SWATCH_CHOICES" else "drop_down"
+        options.append(Option(name, kind, choices, prev.id if prev else new_id()))
+    return options
+
+
+def parse_v3_variants(raw: object, options: list[Option], old: list[Variant], currency: str):
+    """variantsInfo.variants: one per combination, each naming every option."""
+    variants_raw = (raw or {}).get("variants") if isinstance(raw, dict) else None
+    if not variants_raw:
+        raise invalid("product.variantsInfo", "variantsInfo must not be empty")
+    names = [o.name for o in options]
+    allowed = {o.name: {c.value for c in o.choices} for o in options}
+    by_id = {v.id: v for v in old}
+    by_choices = {tuple(sorted(v.choices.items())): v for v in old}
+    seen: set = set()
+    variants = []
+    for i, item in enumerate(variants_raw):
+        field = f"product.variantsInfo.variants[{i}]"
+        choices = {}
+        for c in item.get("choices") or []:
+            pair = c.get("optionChoiceNames") or {}
+            opt, choice = pair.get("optionName"), pair.get("choiceName")
+            if opt not in allowed or choice not in allowed[opt]:
+                raise invalid(f"{field}.choices", f"unknown option choice {opt}: {choice}")
+            choices[opt] = choice
+        if set(choices) != set(names):
+            raise invalid(f"{field}.choices", "each variant must name every option")
+        key = tuple(sorted(choices.items()))
+        if key in seen:
+            raise invalid(f"{field}.choices", "duplicate variant", "UNIQUE")
+        seen.add(key)
+        amount_raw = ((item.get("price") or {}).get("actualPrice") or {}).get("amount")
+        price = parse_price(amount_raw, f"{field}.price.actualPrice.amount")
+        prev = by_id.get(item.get("id", "")) or by_choices.get(key)
+        variant = prev or Variant(id=new_id(), choices=choices, inventory_id=new_id())
+        variant.choices = choices
+        variant.price = price
+        variant.sku = item.get("sku", variant.sku) or ""
+        variant.visible = bool(item.get("visible", True))
+        weight = (item.get("physicalProperties") or {}).get("weight")
+        if weight is not None:
+            variant.weight = weight
+        variants.append(variant)
+    expected = 1
+    for o in options:
+        expected *= len(o.choices)
+    if len(variants) != expected:
+        raise invalid(
+            "product.variantsInfo.variants",
+            f"send every combination of the options' choices ({expected} variants)",
+        )
+    return variants
+
+
+def create_v3_product(store: Store, site: Site, body: dict) -> Product:
+    """POST /stores/v3/products: the caller sends every variant."""
+    raw = body.get("product") if isinstance(body, dict) else None
+    if not isinstance(raw, dict):
+        raise invalid("product", "is required")
+    name = check_name(raw.get("name"))
+    if raw.get("productType", "PHYSICAL") not in ("PHYSICAL", "DIGITAL"):
+        raise invalid("product.productType", "must be PHYSICAL or DIGITAL", "FORMAT")
+    options = parse_v3_options(raw.get("options"), [])
+    variants = parse_v3_variants(raw.get("variantsInfo"), options, [], site.currency)
+    with store.lock:
+        product = _new_product(store, site, V3, name, min(v.price for v in variants))
+        product.options = options
+        product.variants = variants
+        apply_v3_fields(product, raw)
+        for v in variants:
+            v.inventory_updated = product.created
+        store.add_product(product)
+    store.emit("product_created", product)
+    return product
+
+
+def apply_v3_fields(product: Product, raw: dict) -> list[str]:
+    changed = []
+    for key, attr in (("name", "name"), ("slug", "slug"), ("plainDescription", "description")):
+        if key in raw:
+            value = check_name(raw[key]) if key == "name" else (raw[key] or "")
+            setattr(product, attr, value)
+            changed.append(key)
+    if "visible" in raw:
+        product.visible = bool(raw["visible"])
+        changed.append("visible")
+    if "brand" in raw:
+        product.brand = (raw["brand"] or {}).get("name", "")
+        changed.append("brand")
+    return changed
+
+
+def check_revision(sent: object, current: int, field: str = "product.revision") -> None:
+    """v3 updates must carry the current revision; stale → 409."""
+    if sent is None or sent == "":
+        raise invalid(field, "is required")
+    try:
+        sent_int = int(sent)
+    except (TypeError, ValueError) as exc:
+        raise invalid(field, "must be a number", "FORMAT") from exc
+    if sent_int != current:
+        raise WixError(409, "revision mismatch", "REVISION_MISMATCH")
+
+
+def update_v3_product(store: Store, product: Product, body: dict) -> Product:
+    """PATCH /stores/v3/products/{id} with the current revision."""
+    raw = body.get("product") if isinstance(body, dict) else None
+    if not isinstance(raw, dict):
+        raise invalid("product", "is required")
+    with store.lock:
+        check_revision(raw.get("revision"), product.revision)
+        changed = apply_v3_fields(product, raw)
+        options = product.options
+        if "options" in raw:
+            options = parse_v3_options(raw["options"], product.options)
+            changed.append("options")
+            if "variantsInfo" not in raw:
+                raise invalid("product.variantsInfo", "send every variant when options change")
+        if "variantsInfo" in raw:
+            variants = parse_v3_variants(raw["variantsInfo"], options, product.variants, "")
+            for variant in variants:
+                if variant.inventory_id not in store.inventory_index:
+                    variant.inventory_updated = store.stamp()
+            store.drop_product(product)
+            product.options, product.variants = options, variants
+            product.price = min(v.price for v in variants)
+            store.add_product(product)
+            changed.append("variantsInfo")
+        product.revision += 1
+        product.updated = store.stamp()
+    store.emit("product_updated", product, changed_fields=changed)
+    return product
+
+
+def delete_product(store: Store, product: Product) -> None:
+    with store.lock:
+        store.drop_product(product)
+    store.emit("product_deleted", product)
+
+
+def product_of(store: Store, site: Site, product_id: str) -> Product:
+    product = store.site_products.get(site.id, {}).get(product_id)
+    if product is None:
+        raise WixError(404, f"Product with id {product_id} not found", "PRODUCT_NOT_FOUND")
+    return product
+
+
+def set_stock(variant: Variant, track: bool, quantity: int | None, in_stock: bool | None) -> None:
+    """Tracked quantity decides inStock; untracked variants only carry the flag."""
+    variant.track_quantity = track
+    if track:
+        if quantity is not None:
+            variant.quantity = max(0, int(quantity))
+        variant.in_stock = variant.quantity > 0
+    elif in_stock is not None:
+        variant.in_stock = bool(in_stock)
+
+
+def require_catalog(site: Site, version: str) -> None:
+    """/stores/v3 on a V1 site (and v1 on a V3 site) answers 428."""
+    if site.catalog_version != version:
+        wanted = "V3" if version == V3 else "V1"
+        raise WixError(
+            428,
+            f"This site's catalog is {site.catalog_version}; Catalog {wanted} APIs are unavailable",
+            "CATALOG_VERSION_MISMATCH",
+        )
