@@ -1,0 +1,497 @@
+"""The channel page's mapping tabs: carrier, SKU and warehouse mappings, saved immediately.
+
+Every change is its own small transaction (the tabs say so): htmx swaps the tab's panel or one
+row; without JavaScript the forms post normally and come back to the tab.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+
+from wixoms.channel_mappings import (
+    PAGE_SIZE,
+    CsvImportResult,
+    CsvProblem,
+    export_sku_csv,
+    find_variant,
+    forget_unmapped,
+    import_sku_csv,
+    sku_mapping_page,
+    unknown_sku_message,
+)
+from wixoms.extensions import db, htmx
+from wixoms.forms.mappings import (
+    CarrierMappingForm,
+    MapUnmappedForm,
+    SkuCsvImportForm,
+    SkuMappingForm,
+    WarehouseMappingForm,
+)
+from wixoms.models import (
+    Carrier,
+    CarrierMapping,
+    Channel,
+    SkuMapping,
+    UnmappedSku,
+    Variant,
+    Warehouse,
+    WarehouseMapping,
+)
+from wixoms.views.access import get_scoped_or_404, is_admin
+
+bp = Blueprint("mappings", __name__, url_prefix="/channels/<int:channel_id>/mappings")
+UNMAPPED_SHOWN = 100
+
+
+def _channel(channel_id: int, *, edit: bool) -> Channel:
+    channel = get_scoped_or_404(Channel, channel_id)
+    if edit and not is_admin():
+        abort(403, description="Only an admin of this account can change mappings.")
+    return channel
+
+
+def _owned(model, object_id: int, channel: Channel):
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.channel_id != channel.id:
+        abort(404)
+    return obj
+
+
+def _panel(channel: Channel, tab: str, panel: dict, status: int = 200):
+    """The tab's panel for htmx; for plain form posts, back to the tab (errors as flashes)."""
+    if htmx:
+        page = render_template(
+            f"channels/tabs/_{tab}.html",
+            channel=channel,
+            panel=panel,
+            can_edit=is_admin(),
+            partial=True,
+        )
+        return page, status
+    for form in (v for v in panel.values() if hasattr(v, "errors")):
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("channels.show", channel_id=channel.id, tab=tab))
+
+
+def _row(template: str, status: int = 200, **context):
+    return render_template(template, can_edit=is_admin(), **context), status
+
+
+# Carrier mappings --------------------------------------------------------------------------
+
+
+def _carriers(channel: Channel) -> list[Carrier]:
+    return list(
+        db.session.scalars(
+            db.select(Carrier)
+            .where(Carrier.account_id == channel.account_id)
+            .order_by(Carrier.name)
+        )
+    )
+
+
+def carrier_form(channel: Channel, prefix: str = "carrier-add", **kw) -> CarrierMappingForm:
+    return CarrierMappingForm(prefix=prefix, **kw).with_carriers(_carriers(channel))
+
+
+def carrier_context(channel: Channel, form: CarrierMappingForm | None = None) -> dict:
+    mappings = sorted(channel.carrier_mappings, key=lambda m: m.wix_shipping_title.lower())
+    return {
+        "mappings": mappings,
+        "form": form or carrier_form(channel, formdata=None),
+        "has_carriers": bool(_carriers(channel)),
+    }
+
+
+def _save_carrier(channel: Channel, form: CarrierMappingForm, mapping: CarrierMapping | None):
+    """Validate and store; returns True when saved (errors are put on the form)."""
+    if not form.validate():
+        return False
+    clash = db.session.scalar(
+        db.select(CarrierMapping).where(
+            CarrierMapping.channel_id == channel.id,
+            CarrierMapping.wix_shipping_title == form.wix_shipping_title.data,
+        )
+    )
+    if clash is not None and clash is not mapping:
+        form.wix_shipping_title.errors = ["This shipping option is already mapped; edit that row."]
+        return False
+    mapping = mapping or CarrierMapping(channel_id=channel.id)
+    mapping.wix_shipping_title = form.wix_shipping_title.data
+    mapping.carrier_id = int(form.carrier_id.data)
+    db.session.add(mapping)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.wix_shipping_title.errors = ["This shipping option was just mapped; reload the tab."]
+        return False
+    return True
+
+
+@bp.post("/carriers")
+def carrier_add(channel_id: int):
+    channel = _channel(channel_id, edit=True)
+    form = carrier_form(channel)
+    if not _save_carrier(channel, form, None):
+        return _panel(channel, "carriers", carrier_context(channel, form), 422)
+    flash(f"Mapped {form.wix_shipping_title.data!r}. Saved.", "success")
+    return _panel(channel, "carriers", carrier_context(channel))
+
+
+@bp.get("/carriers/<int:mapping_id>")
+def carrier_row(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=False)
+    mapping = _owned(CarrierMapping, mapping_id, channel)
+    return _row("channels/mappings/_carrier_row.html", channel=channel, m=mapping)
+
+
+@bp.get("/carriers/<int:mapping_id>/edit")
+def carrier_edit(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    mapping = _owned(CarrierMapping, mapping_id, channel)
+    form = carrier_form(channel, f"carrier-{mapping.id}", formdata=None, obj=mapping)
+    form.carrier_id.data = str(mapping.carrier_id)
+    return _row("channels/mappings/_carrier_edit.html", channel=channel, m=mapping, form=form)
+
+
+@bp.post("/carriers/<int:mapping_id>")
+def carrier_update(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    mapping = _owned(CarrierMapping, mapping_id, channel)
+    form = carrier_form(channel, f"carrier-{mapping.id}")
+    if not _save_carrier(channel, form, mapping):
+        return _row(
+            "channels/mappings/_carrier_edit.html", 422, channel=channel, m=mapping, form=form
+        )
+    return _row("channels/mappings/_carrier_row.html", channel=channel, m=mapping)
+
+
+@bp.post("/carriers/<int:mapping_id>/delete")
+def carrier_delete(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    db.session.delete(_owned(CarrierMapping, mapping_id, channel))
+    db.session.commit()
+    db.session.refresh(channel)
+    flash("Carrier mapping deleted.", "success")
+    return _panel(channel, "carriers", carrier_context(channel))
+
+
+# Warehouse mappings ------------------------------------------------------------------------
+
+
+def _warehouses(channel: Channel) -> list[Warehouse]:
+    return list(
+        db.session.scalars(
+            db.select(Warehouse)
+            .where(Warehouse.account_id == channel.account_id)
+            .order_by(Warehouse.name)
+        )
+    )
+
+
+def warehouse_form(channel: Channel, prefix: str = "warehouse-add", **kw) -> WarehouseMappingForm:
+    return WarehouseMappingForm(prefix=prefix, **kw).with_warehouses(_warehouses(channel))
+
+
+def warehouse_context(channel: Channel, form: WarehouseMappingForm | None = None) -> dict:
+    mappings = sorted(channel.warehouse_mappings, key=lambda m: m.warehouse.name.lower())
+    return {
+        "mappings": mappings,
+        "form": form or warehouse_form(channel, formdata=None),
+        "has_warehouses": bool(_warehouses(channel)),
+    }
+
+
+def _save_warehouse(channel: Channel, form: WarehouseMappingForm, mapping):
+    if not form.validate():
+        return False
+    warehouse_id = int(form.warehouse_id.data)
+    clash = db.session.scalar(
+        db.select(WarehouseMapping).where(
+            WarehouseMapping.channel_id == channel.id,
+            WarehouseMapping.warehouse_id == warehouse_id,
+        )
+    )
+    if clash is not None and clash is not mapping:
+        form.warehouse_id.errors = ["This warehouse is already mapped; edit that row."]
+        return False
+    mapping = mapping or WarehouseMapping(channel_id=channel.id)
+    mapping.warehouse_id = warehouse_id
+    mapping.wix_location_id = form.wix_location_id.data or ""
+    db.session.add(mapping)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.warehouse_id.errors = ["This warehouse was just mapped; reload the tab."]
+        return False
+    return True
+
+
+@bp.post("/warehouses")
+def warehouse_add(channel_id: int):
+    channel = _channel(channel_id, edit=True)
+    form = warehouse_form(channel)
+    if not _save_warehouse(channel, form, None):
+        return _panel(channel, "warehouses", warehouse_context(channel, form), 422)
+    db.session.refresh(channel)
+    flash("Warehouse mapped. Saved.", "success")
+    return _panel(channel, "warehouses", warehouse_context(channel))
+
+
+@bp.get("/warehouses/<int:mapping_id>")
+def warehouse_row(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=False)
+    mapping = _owned(WarehouseMapping, mapping_id, channel)
+    return _row("channels/mappings/_warehouse_row.html", channel=channel, m=mapping)
+
+
+@bp.get("/warehouses/<int:mapping_id>/edit")
+def warehouse_edit(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    mapping = _owned(WarehouseMapping, mapping_id, channel)
+    form = warehouse_form(channel, f"warehouse-{mapping.id}", formdata=None, obj=mapping)
+    form.warehouse_id.data = str(mapping.warehouse_id)
+    return _row("channels/mappings/_warehouse_edit.html", channel=channel, m=mapping, form=form)
+
+
+@bp.post("/warehouses/<int:mapping_id>")
+def warehouse_update(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    mapping = _owned(WarehouseMapping, mapping_id, channel)
+    form = warehouse_form(channel, f"warehouse-{mapping.id}")
+    if not _save_warehouse(channel, form, mapping):
+        return _row(
+            "channels/mappings/_warehouse_edit.html", 422, channel=channel, m=mapping, form=form
+        )
+    return _row("channels/mappings/_warehouse_row.html", channel=channel, m=mapping)
+
+
+@bp.post("/warehouses/<int:mapping_id>/delete")
+def warehouse_delete(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    db.session.delete(_owned(WarehouseMapping, mapping_id, channel))
+    db.session.commit()
+    db.session.refresh(channel)
+    flash("Warehouse mapping deleted.", "success")
+    return _panel(channel, "warehouses", warehouse_context(channel))
+
+
+# SKU mappings ------------------------------------------------------------------------------
+
+
+def _suggestions(channel: Channel, wix_sku: str) -> list[str]:
+    """OMS SKUs that look like a Wix SKU (same start, any case): one click maps the first."""
+    stem = wix_sku[:4].lower()
+    return list(
+        db.session.scalars(
+            db.select(Variant.sku)
+            .where(
+                Variant.account_id == channel.account_id,
+                func.lower(Variant.sku).startswith(stem, autoescape=True),
+            )
+            .order_by(func.length(Variant.sku), Variant.sku)
+            .limit(8)
+        )
+    )
+
+
+def sku_context(
+    channel: Channel,
+    form: SkuMappingForm | None = None,
+    report=None,
+    unmapped_forms: dict | None = None,
+) -> dict:
+    q = (request.args.get("q") or "").strip()[:64]
+    after, before = request.args.get("after"), request.args.get("before")
+    unmapped = list(
+        db.session.scalars(
+            db.select(UnmappedSku)
+            .where(UnmappedSku.channel_id == channel.id)
+            .order_by(UnmappedSku.last_seen_at.desc(), UnmappedSku.id.desc())
+            .limit(UNMAPPED_SHOWN)
+        )
+    )
+    unmapped_total = db.session.scalar(
+        db.select(func.count()).select_from(UnmappedSku).where(UnmappedSku.channel_id == channel.id)
+    )
+    forms = unmapped_forms or {}
+    for u in unmapped:
+        if u.id not in forms:
+            hints = _suggestions(channel, u.wix_sku)
+            best = u.wix_sku if u.wix_sku in hints else (hints[0] if hints else "")
+            forms[u.id] = (MapUnmappedForm(prefix=f"unmapped-{u.id}", formdata=None), hints, best)
+    return {
+        "page": sku_mapping_page(channel, q, after, before),
+        "q": q,
+        "page_size": PAGE_SIZE,
+        "form": form or SkuMappingForm(prefix="sku-add", formdata=None),
+        "import_form": SkuCsvImportForm(formdata=None),
+        "report": report,
+        "unmapped": unmapped,
+        "unmapped_total": unmapped_total,
+        "unmapped_forms": forms,
+    }
+
+
+def _save_sku(channel: Channel, form: SkuMappingForm, mapping: SkuMapping | None) -> bool:
+    if not form.validate():
+        return False
+    variant = find_variant(channel.account_id, form.oms_sku.data)
+    if variant is None:
+        form.oms_sku.errors = [unknown_sku_message(channel.account_id, form.oms_sku.data)]
+        return False
+    clash = db.session.scalar(
+        db.select(SkuMapping).where(
+            SkuMapping.channel_id == channel.id, SkuMapping.wix_sku == form.wix_sku.data
+        )
+    )
+    if clash is not None and clash is not mapping:
+        form.wix_sku.errors = ["This Wix SKU is already mapped; search for it and edit that row."]
+        return False
+    mapping = mapping or SkuMapping(channel_id=channel.id)
+    mapping.wix_sku = form.wix_sku.data
+    mapping.variant_id = variant.id
+    mapping.wix_product_id = form.wix_product_id.data or ""
+    mapping.wix_variant_id = form.wix_variant_id.data or ""
+    db.session.add(mapping)
+    forget_unmapped(channel, [mapping.wix_sku])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.wix_sku.errors = ["This Wix SKU was just mapped; reload the tab."]
+        return False
+    return True
+
+
+@bp.get("/skus")
+def sku_list(channel_id: int):
+    """Search and pages of the SKU table (htmx); plain requests land on the tab."""
+    channel = _channel(channel_id, edit=False)
+    if not htmx:
+        args = {k: v for k, v in request.args.items() if k in ("q", "after", "before")}
+        return redirect(url_for("channels.show", channel_id=channel.id, tab="skus", **args))
+    return _row("channels/mappings/_sku_table.html", channel=channel, panel=sku_context(channel))
+
+
+@bp.post("/skus")
+def sku_add(channel_id: int):
+    channel = _channel(channel_id, edit=True)
+    form = SkuMappingForm(prefix="sku-add")
+    if not _save_sku(channel, form, None):
+        return _panel(channel, "skus", sku_context(channel, form=form), 422)
+    flash(f"Mapped Wix SKU {form.wix_sku.data!r} → {form.oms_sku.data!r}. Saved.", "success")
+    return _panel(channel, "skus", sku_context(channel))
+
+
+def _sku_row(channel: Channel, mapping: SkuMapping, status: int = 200):
+    return _row("channels/mappings/_sku_row.html", status, channel=channel, m=mapping)
+
+
+@bp.get("/skus/<int:mapping_id>")
+def sku_row(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=False)
+    return _sku_row(channel, _owned(SkuMapping, mapping_id, channel))
+
+
+@bp.get("/skus/<int:mapping_id>/edit")
+def sku_edit(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    mapping = _owned(SkuMapping, mapping_id, channel)
+    form = SkuMappingForm(prefix=f"sku-{mapping.id}", formdata=None, obj=mapping)
+    form.oms_sku.data = mapping.variant.sku
+    return _row("channels/mappings/_sku_edit.html", channel=channel, m=mapping, form=form)
+
+
+@bp.post("/skus/<int:mapping_id>")
+def sku_update(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    mapping = _owned(SkuMapping, mapping_id, channel)
+    form = SkuMappingForm(prefix=f"sku-{mapping.id}")
+    if not _save_sku(channel, form, mapping):
+        db.session.rollback()
+        return _row("channels/mappings/_sku_edit.html", 422, channel=channel, m=mapping, form=form)
+    return _sku_row(channel, mapping)
+
+
+@bp.post("/skus/<int:mapping_id>/delete")
+def sku_delete(channel_id: int, mapping_id: int):
+    channel = _channel(channel_id, edit=True)
+    db.session.delete(_owned(SkuMapping, mapping_id, channel))
+    db.session.commit()
+    if htmx:
+        return ""
+    flash("SKU mapping deleted.", "success")
+    return redirect(url_for("channels.show", channel_id=channel.id, tab="skus"))
+
+
+@bp.post("/skus/import")
+def sku_import(channel_id: int):
+    channel = _channel(channel_id, edit=True)
+    form = SkuCsvImportForm()
+    if not form.validate():
+        result = CsvImportResult(problems=[CsvProblem(0, "Choose a CSV file to import.")])
+    else:
+        result = import_sku_csv(channel, form.file.data.read())
+    if not htmx:
+        if result.ok:
+            flash(f"Imported {result.rows} rows: {result.created} new, {result.updated} updated.")
+        else:
+            flash("Nothing was imported: fix the rows listed and import the file again.", "error")
+            for problem in result.problems[:20]:
+                where = f"Row {problem.row}: " if problem.row else ""
+                flash(f"{where}{problem.reason}", "error")
+        return redirect(url_for("channels.show", channel_id=channel.id, tab="skus"))
+    return _panel(channel, "skus", sku_context(channel, report=result), 200 if result.ok else 422)
+
+
+@bp.get("/skus/export.csv")
+def sku_export(channel_id: int):
+    channel = _channel(channel_id, edit=False)
+    response = Response(stream_with_context(export_sku_csv(channel)), mimetype="text/csv")
+    filename = f"sku-mappings-channel-{channel.id}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.post("/unmapped/<int:unmapped_id>/map")
+def unmapped_map(channel_id: int, unmapped_id: int):
+    """One-click mapping of a Wix SKU seen on orders to an OMS SKU."""
+    channel = _channel(channel_id, edit=True)
+    unmapped = _owned(UnmappedSku, unmapped_id, channel)
+    form = MapUnmappedForm(prefix=f"unmapped-{unmapped.id}")
+    if form.validate():
+        variant = find_variant(channel.account_id, form.oms_sku.data)
+        if variant is None:
+            form.oms_sku.errors = [unknown_sku_message(channel.account_id, form.oms_sku.data)]
+        else:
+            mapping = db.session.scalar(
+                db.select(SkuMapping).where(
+                    SkuMapping.channel_id == channel.id, SkuMapping.wix_sku == unmapped.wix_sku
+                )
+            ) or SkuMapping(channel_id=channel.id, wix_sku=unmapped.wix_sku)
+            mapping.variant_id = variant.id
+            db.session.add(mapping)
+            db.session.delete(unmapped)
+            db.session.commit()
+            flash(f"Mapped Wix SKU {mapping.wix_sku!r} → {variant.sku!r}. Saved.", "success")
+            return _panel(channel, "skus", sku_context(channel))
+    hints = _suggestions(channel, unmapped.wix_sku)
+    forms = {unmapped.id: (form, hints, form.oms_sku.data or "")}
+    return _panel(channel, "skus", sku_context(channel, unmapped_forms=forms), 422)
