@@ -71,8 +71,7 @@ def merge_into_open_order(order: Order) -> Order | None:
     target, why = found
     for line in list(order.lines):
         line.external_order_id = order.external_id or ""
-        order.lines.remove(line)
-        target.lines.append(line)
+        line.order = target  # moves it between the two orders' line lists
     for money in ("subtotal", "shipping_total", "tax_total", "discount_total", "total"):
         setattr(target, money, getattr(target, money) + getattr(order, money))
     note = (

@@ -25,7 +25,7 @@ from wixoms.sync.runs import (
 @pytest.fixture
 def channel_id(app, world) -> int:
     with app.app_context():
-        channel = Channel(account_id=world.acme.id, name="Wix", instance_id="inst-1", is_active=True)
+        channel = Channel(account_id=world.acme.id, name="Wix", instance_id="i-1", is_active=True)
         db.session.add(channel)
         db.session.commit()
         return channel.id
