@@ -19,6 +19,7 @@ from wixoms.onboarding.sessions import (
     CallbackParams,
     StepError,
     WizardFailure,
+    aware,
     failure_of,
     find_session,
     new_session,
@@ -44,7 +45,7 @@ from wixoms.wix.transport import Transport
 
 # A merchant waits on these calls: fail fast and offer a retry button instead of backing off.
 WIZARD_RETRY = RetryPolicy(max_attempts=2, backoff_base=0.2, backoff_max=1.0)
-WIZARD_TIMEOUT = (5.0, 10.0)
+WIZARD_TIMEOUT_S = 10.0  # read timeout; app config WIZARD_WIX_TIMEOUT_S overrides it
 TRANSIENT = (WixServerError, WixUnavailable, WixRateLimited)
 
 
@@ -95,8 +96,13 @@ def _wix_failure(exc: WixError) -> WizardFailure:
     return WizardFailure("wix_error", {"message": exc.user_message})
 
 
+def wizard_timeout() -> tuple[float, float]:
+    read = float(current_app.config.get("WIZARD_WIX_TIMEOUT_S", WIZARD_TIMEOUT_S))
+    return (min(5.0, read), read)
+
+
 def _transport(app: WixApp) -> Transport:
-    return Transport(app.api_base, timeout=WIZARD_TIMEOUT, retry=WIZARD_RETRY)
+    return Transport(app.api_base, timeout=wizard_timeout(), retry=WIZARD_RETRY)
 
 
 def _bind_legacy(ws: WizardSession, app: WixApp, params: CallbackParams) -> None:
@@ -155,7 +161,7 @@ def _session_app(ws: WizardSession) -> WixApp:
 def session_client(ws: WizardSession) -> WixClient:
     """A Wix client for the wizard's (proven) instance; renewed tokens land on the session."""
     creds = (
-        Credentials(ws.access_token, ws.refresh_token, ws.token_expires_at)
+        Credentials(ws.access_token, ws.refresh_token, aware(ws.token_expires_at))
         if ws.access_token
         else None
     )
@@ -163,7 +169,7 @@ def session_client(ws: WizardSession) -> WixClient:
         _session_app(ws),
         instance_id=ws.instance_id,
         credentials=creds,
-        timeout=WIZARD_TIMEOUT,
+        timeout=wizard_timeout(),
         retry=WIZARD_RETRY,
         on_credentials=lambda new: _store_credentials(ws, new),
     )

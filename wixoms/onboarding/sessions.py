@@ -6,7 +6,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -113,6 +113,13 @@ def is_reconnect(ws: WizardSession) -> bool:
     return ws.channel_id is not None
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for UTC columns; they are UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def _ttl() -> timedelta:
     return timedelta(minutes=int(current_app.config["WIZARD_TTL_MINUTES"]))
 
@@ -143,7 +150,7 @@ def find_session(state: str, user: User) -> WizardSession:
     ws = db.session.scalar(db.select(WizardSession).where(WizardSession.state == state))
     if ws is None or ws.user_id != user.id:
         raise WizardFailure("state_mismatch")
-    if ws.completed_at is None and ws.expires_at <= utcnow():
+    if ws.completed_at is None and aware(ws.expires_at) <= utcnow():
         raise WizardFailure("expired")
     return ws
 

@@ -139,7 +139,25 @@ def create_channel(ws: WizardSession, name: str, logo: bytes | None, logo_mime: 
         site_name=ws.site_name,
         api_url=ws.api_url or current_app.config["WIX_API_BASE"],
     )
+    _tell_wix_setup_finished(ws)
     return _commit_channel(ws, channel)
+
+
+def _tell_wix_setup_finished(ws: WizardSession) -> None:
+    """Legacy flow: Wix wants to hear that setup completed (wix-api.md §1b step 5).
+
+    Wix's own way is a browser redirect to its close-window page, which would leave the
+    merchant in Wix; the documented bi-event says the same without leaving wixoms.
+    """
+    if ws.auth_flow != "legacy":
+        return
+    try:
+        with session_client(ws) as client:
+            client.request(
+                "POST", "/apps/v1/bi-event", json={"eventName": "APP_FINISHED_CONFIGURATION"}
+            )
+    except WixError:
+        pass  # optional for Wix; the channel works without it
 
 
 def reconnect_channel(ws: WizardSession) -> Channel:
@@ -154,6 +172,7 @@ def reconnect_channel(ws: WizardSession) -> Channel:
     channel.site_url, channel.site_name = ws.site_url, ws.site_name
     channel.catalog_version = "v1" if ws.catalog_version == CatalogVersion.V1.value else "v3"
     channel.needs_reconnect, channel.last_error = False, None
+    _tell_wix_setup_finished(ws)
     return _commit_channel(ws, channel)
 
 
