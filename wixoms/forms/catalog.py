@@ -23,7 +23,7 @@ from wixoms.forms.common import CODE_RE, URL_RE, NumberField, strip
 WIX_PROVIDER_CODES = ("ups", "usps", "fedex", "dhl")
 TRACKING_PLACEHOLDER = "{tracking}"
 MAX_OPTIONS = 6
-SKU_RE = r"^\S+$"
+SKU_RE = r"^\S*$"
 
 
 class VariantRow(Form):
