@@ -190,7 +190,7 @@ def _token_request(
             ) from exc
         raise
     finally:
-        if owned and session is None:
+        if owned:
             transport.close()
     try:
         token = oauth_client.parse_request_body_response(json.dumps(body))

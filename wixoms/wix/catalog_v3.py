@@ -158,7 +158,7 @@ class CatalogV3(CatalogBase):
         return found
 
     def _product_body(self, spec: ProductSpec, existing: Product | None) -> dict[str, Any]:
-        ids = {choices_key(v.choices): v.id for v in existing.variants} if existing else {}
+        current = {choices_key(v.choices): v for v in existing.variants} if existing else {}
         wanted = {choices_key(v.choices): v for v in spec.variants}
         variants = []
         for combo in combinations(spec.options) or [{}]:
@@ -179,8 +179,10 @@ class CatalogV3(CatalogBase):
                     variant["price"] = {"actualPrice": {"amount": str(want.price)}}
             else:
                 variant["visible"] = False  # a combination the OMS lacks: hidden, no SKU
-            if key in ids:
-                variant["id"] = ids[key]
+                if key in current and current[key].sku:
+                    variant["sku"] = ""  # a SKU left from before must not stay on it
+            if key in current:
+                variant["id"] = current[key].id
             variants.append(variant)
         return {
             "name": spec.name,

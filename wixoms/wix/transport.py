@@ -164,6 +164,7 @@ class Transport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._owns_session = session is None
         self.session = session or self._new_session()
         self.rate_limiter = rate_limiter
         self.retry = retry or RetryPolicy()
@@ -262,7 +263,9 @@ class Transport:
         raise err
 
     def close(self) -> None:
-        self.session.close()
+        """Close the pooled session, unless the caller lent it."""
+        if self._owns_session:
+            self.session.close()
 
 
 def _not_sent(exc: WixError) -> bool:
