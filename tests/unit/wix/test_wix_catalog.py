@@ -248,7 +248,7 @@ def test_v3_update_reads_the_revision_and_keeps_variant_ids(mocked, make_client)
     assert product["revision"] == "4"
     by_id = {v["id"]: v for v in product["variantsInfo"]["variants"]}
     assert by_id["v3-m"]["sku"] == "HD-M" and by_id["v3-m"]["visible"] is True
-    assert by_id["v3-s"]["visible"] is False and "sku" not in by_id["v3-s"]
+    assert by_id["v3-s"]["visible"] is False and by_id["v3-s"]["sku"] == ""
 
 
 def item(variant: str, product: str = "p3-1", revision: str = "1", sku: str | None = None) -> dict:
