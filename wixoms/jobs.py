@@ -123,6 +123,7 @@ class SyncScheduler:
         self.scheduler: BackgroundScheduler | None = None
         self.pool: ThreadPoolExecutor | None = None
         self.in_flight: set[int] = set()
+        self.specs: dict[str, JobSpec] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._keeper: threading.Thread | None = None
@@ -209,6 +210,7 @@ class SyncScheduler:
         with self.app.app_context():
             specs = wanted_jobs(list(db.session.scalars(db.select(Channel))))
             db.session.remove()
+        self.specs = dict(specs)
         current = {j.id: j for j in sched.get_jobs() if ":" in j.id}
         for job_id, job in current.items():
             if job_id not in specs:
@@ -253,7 +255,7 @@ class SyncScheduler:
                 db.session.remove()
 
     def _on_missed(self, event: JobEvent) -> None:
-        spec = self._spec_of(event.job_id)
+        spec = self.specs.get(event.job_id)
         if spec is None:
             return
         when = getattr(event, "scheduled_run_time", None) or utcnow()
@@ -269,11 +271,6 @@ class SyncScheduler:
                 )  # fmt: skip
             finally:
                 db.session.remove()
-
-    def _spec_of(self, job_id: str) -> JobSpec | None:
-        sched = self.scheduler
-        job = sched.get_job(job_id) if sched is not None else None
-        return job.args[0] if job is not None and job.args else None
 
     def poll_queue(self) -> list[int]:
         """Hand queued runs to the pool, oldest first, one per channel and kind at a time."""
