@@ -33,20 +33,14 @@ csrf.exempt(bp)
 def receive(token: str):
     """Verify, store, answer 200; the worker fetches the order from Wix afterwards."""
     try:
-        inbox.check_size(request.content_length)
-        endpoint = inbox.find_endpoint(token)
-        inbox.check_rate(endpoint)
-        body = request.stream.read(inbox.max_bytes() + 1)
-        if len(body) > inbox.max_bytes():
-            raise inbox.too_large()
-        delivery = inbox.Delivery(
-            body=body,
+        receipt = inbox.receive_delivery(
+            token,
+            content_length=request.content_length,
+            read_body=request.stream.read,
             content_type=request.content_type or "",
-            headers=inbox.kept_headers(request.headers),
+            headers=request.headers,
         )
-        receipt = inbox.accept(endpoint, delivery)
     except inbox.Rejected as rejected:
-        db.session.rollback()
         response = jsonify(error={"code": rejected.code, "message": rejected.message})
         if rejected.retry_after is not None:
             response.headers["Retry-After"] = str(int(rejected.retry_after + 0.999))
