@@ -65,6 +65,10 @@ class CatalogGateway(Protocol):
         """Variants Wix generated (cartesian combinations) that carry no SKU."""
         ...
 
+    def inventory_levels(self) -> dict[VariantRef, int]:
+        """Wix's tracked quantity of every variant now (a ``last_known`` for set_inventory)."""
+        ...
+
 
 class CatalogBase:
     """What both versions share: the request function, plan and spec checks."""

@@ -106,6 +106,15 @@ class CatalogV1(CatalogBase):
             if last is None:
                 raise ValueError("v1 products carry no numericId: cannot page past the first")
 
+    def inventory_levels(self) -> dict[VariantRef, int]:
+        """Tracked quantity of every variant (products are queried with their variants)."""
+        return {
+            v.ref: int(v.quantity or 0)
+            for p in self.iter_products()
+            for v in p.variants
+            if v.track_quantity
+        }
+
     def get_product(self, product_id: str) -> Product:
         body = self._request("GET", f"/stores/v1/products/{product_id}")
         return parse_product_v1(req(body, "product", "response"))

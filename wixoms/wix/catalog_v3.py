@@ -157,6 +157,17 @@ class CatalogV3(CatalogBase):
             found.update(super().find_variants_by_sku(wanted - found.keys()))
         return found
 
+    def inventory_levels(self) -> dict[VariantRef, int]:
+        """Tracked quantity of every variant, read from inventory items (revisions cached)."""
+        levels: dict[VariantRef, int] = {}
+        for page in self._query_pages("/stores/v3/inventory-items/query", {}, "inventoryItems"):
+            for item in page:
+                self._remember(item)
+                if item.get("trackQuantity") and item.get("productId") and item.get("variantId"):
+                    ref = VariantRef(str(item["productId"]), str(item["variantId"]))
+                    levels[ref] = int(item.get("quantity") or 0)
+        return levels
+
     def _product_body(self, spec: ProductSpec, existing: Product | None) -> dict[str, Any]:
         current = {choices_key(v.choices): v for v in existing.variants} if existing else {}
         wanted = {choices_key(v.choices): v for v in spec.variants}

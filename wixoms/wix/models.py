@@ -6,6 +6,7 @@ empty; the fields wixoms cannot work without raise WixPayloadError naming the fi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,11 +19,19 @@ _MISSING = object()
 
 
 def _get(obj: Any, path: str, default: Any = None) -> Any:
-    for key in path.split("."):
-        if not isinstance(obj, Mapping) or key not in obj or obj[key] is None:
+    # JSON decodes to dicts; checking dict (not the Mapping ABC) keeps parsing 100 orders cheap.
+    for key in _split(path):
+        if not isinstance(obj, dict):
             return default
-        obj = obj[key]
+        obj = obj.get(key)
+        if obj is None:
+            return default
     return obj
+
+
+@functools.cache
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def req(obj: Any, path: str, where: str) -> Any:
@@ -35,7 +44,7 @@ def req(obj: Any, path: str, where: str) -> Any:
 
 def to_decimal(value: Any, where: str) -> Decimal:
     """Money from a decimal string, a JSON number or ``{"amount": "1.00"}``."""
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         value = value.get("amount", value.get("value"))
     if isinstance(value, float):
         value = repr(value)  # the shortest repr round-trips what Wix wrote

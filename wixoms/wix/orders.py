@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -14,9 +15,10 @@ from .models import Fulfillment, Order, OrderPage, _get, format_datetime, req
 class OrdersApi:
     """Search orders page by page (cursor, resumable) and read single orders."""
 
-    def __init__(self, request: Request, page_size: int = 100) -> None:
+    def __init__(self, request: Request, page_size: int = 100, *, prefetch: bool = True) -> None:
         self._request = request
         self.page_size = page_size
+        self.prefetch = prefetch
 
     def search_body(
         self,
@@ -54,27 +56,37 @@ class OrdersApi:
     ) -> Iterator[OrderPage]:
         """Pages of orders by updatedDate ascending; store ``next_cursor`` to resume.
 
-        Wix's search never returns INITIALIZED orders, whatever the filter: read those one
-        by one with ``get`` (e.g. after a webhook).
+        While the caller handles one page, the next one is already being fetched (at most one
+        page ahead), so network latency overlaps the caller's work. Wix's search never
+        returns INITIALIZED orders, whatever the filter: read those one by one with ``get``.
         """
         statuses = builtins.list(statuses)
-        while True:
-            body = self._request(
-                "POST",
-                "/ecom/v1/orders/search",
-                json=self.search_body(
-                    statuses=statuses, updated_since=updated_since, cursor=cursor
-                ),
-                safe_to_retry=True,
-            )
-            meta = body.get("metadata") or body.get("pagingMetadata") or {}
-            next_cursor = _get(meta, "cursors.next") or None
-            has_next = bool(meta.get("hasNext", next_cursor is not None)) and bool(next_cursor)
-            orders = [Order.from_wix(o) for o in body.get("orders") or []]
-            yield OrderPage(orders=orders, next_cursor=next_cursor, has_next=has_next)
-            if not has_next:
-                return
-            cursor = next_cursor
+
+        def fetch(cursor: str | None) -> dict[str, Any]:
+            body = self.search_body(statuses=statuses, updated_since=updated_since, cursor=cursor)
+            return self._request("POST", "/ecom/v1/orders/search", json=body, safe_to_retry=True)
+
+        pool = ThreadPoolExecutor(max_workers=1) if self.prefetch else None
+        try:
+            pending = _Now(fetch, cursor) if pool is None else pool.submit(fetch, cursor)
+            while True:
+                body = pending.result()
+                meta = body.get("metadata") or body.get("pagingMetadata") or {}
+                next_cursor = _get(meta, "cursors.next") or None
+                has_next = bool(meta.get("hasNext", next_cursor is not None)) and bool(next_cursor)
+                if has_next:
+                    pending = (
+                        _Now(fetch, next_cursor)
+                        if pool is None
+                        else pool.submit(fetch, next_cursor)
+                    )
+                orders = [Order.from_wix(o) for o in body.get("orders") or []]
+                yield OrderPage(orders=orders, next_cursor=next_cursor, has_next=has_next)
+                if not has_next:
+                    return
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
 
     def iter_orders(
         self, *, statuses: Iterable[str], updated_since: datetime | None
@@ -87,6 +99,16 @@ class OrdersApi:
         """One order by id (works for INITIALIZED orders too)."""
         body = self._request("GET", f"/ecom/v1/orders/{order_id}")
         return Order.from_wix(req(body, "order", "response"))
+
+
+class _Now:
+    """A result computed on demand: the no-prefetch stand-in for a Future."""
+
+    def __init__(self, fn: Any, arg: Any) -> None:
+        self._fn, self._arg = fn, arg
+
+    def result(self) -> Any:
+        return self._fn(self._arg)
 
 
 class FulfillmentsApi:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,7 @@ import responses
 
 from tests.unit.wix import wix_samples as s
 from tests.unit.wix.conftest import BASE
-from wixoms.wix import WixConflict, WixServerError
+from wixoms.wix import WixConflict, WixServerError, WixValidationError
 
 SEARCH = f"{BASE}/ecom/v1/orders/search"
 
@@ -85,12 +86,33 @@ def test_page_size_follows_the_plan(mocked, make_client):
     assert sent(mocked.calls[0])["search"]["cursorPaging"]["limit"] == 25
 
 
-def test_pages_stream_lazily(mocked, make_client):
+def test_pages_stream_at_most_one_page_ahead(mocked, make_client):
     mocked.post(SEARCH, json=page(["a"], "c1"))
-    mocked.post(SEARCH, json=page(["b"]))
+    mocked.post(SEARCH, json=page(["b"], "c2"))
+    mocked.post(SEARCH, json=page(["c"]))
     pages = make_client().orders.iter_pages(statuses=[], updated_since=None)
     next(pages)
+    time.sleep(0.2)
+    assert len(mocked.calls) == 2
+    pages.close()
+
+
+def test_without_prefetch_nothing_is_fetched_ahead(mocked, make_client):
+    mocked.post(SEARCH, json=page(["a"], "c1"))
+    mocked.post(SEARCH, json=page(["b"]))
+    client = make_client()
+    client.orders.prefetch = False
+    next(client.orders.iter_pages(statuses=[], updated_since=None))
     assert len(mocked.calls) == 1
+
+
+def test_an_error_fetching_the_next_page_surfaces_after_the_current_page(mocked, make_client):
+    mocked.post(SEARCH, json=page(["a"], "c1"))
+    mocked.post(SEARCH, status=400, json={"message": "bad cursor"})
+    pages = make_client().orders.iter_pages(statuses=[], updated_since=None)
+    assert next(pages).orders[0].id == "a"
+    with pytest.raises(WixValidationError):
+        next(pages)
 
 
 def test_search_is_retried_after_5xx(mocked, make_client):
