@@ -76,8 +76,9 @@ def _render(
         "failure": failure,
         "error": error,
         "reconnect": forms.pop("reconnect", None),
-        "step_form": StepForm(),
-        "connect_form": ConnectForm(),
+        # Only their CSRF tokens are used; never parse the request (it may be too large).
+        "step_form": StepForm(formdata=None),
+        "connect_form": ConnectForm(formdata=None),
         **forms,
     }
     if failure is None and ws is not None:
@@ -145,6 +146,7 @@ def _too_large(_exc):
     return _render(
         ws,
         view="name",
+        name_form=NameForm(formdata=None),
         error="The upload is too large. Choose a logo under "
         f"{current_app.config['LOGO_MAX_BYTES'] // 1024} KB.",
         status=422,

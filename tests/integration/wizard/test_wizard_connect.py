@@ -93,10 +93,10 @@ def test_steps_are_htmx_partials_that_push_their_url(env, visitor, world):
     state = state_of(page)
     partial = visitor.step(page, "version", htmx=True, data={"action": "continue"})
     assert partial.status_code == 200
-    assert "<html" not in partial.text and 'name="account_id"' in partial.text
+    assert "<html" not in partial.text and 'type="radio" name="account_id"' in partial.text
     assert partial.headers["HX-Push-Url"] == f"/wizard/{state}?step=account"
     step = visitor.get(f"/wizard/{state}/step", headers={"HX-Request": "true"})
-    assert "<html" not in step.text and 'name="account_id"' in step.text
+    assert "<html" not in step.text and 'type="radio" name="account_id"' in step.text
 
     bad = visitor.step(page, "account", htmx=True, data={"account_id": world.globex.id})
     assert bad.status_code == 422 and "Choose one of your accounts" in bad.text
@@ -114,7 +114,7 @@ def test_reload_back_and_a_second_tab_show_the_saved_state(env, visitor, world):
     reloaded = visitor.get(f"/wizard/{state}")
     assert 'name="name"' in reloaded.text  # where we were
     back = visitor.get(f"/wizard/{state}?step=account")
-    assert 'name="account_id"' in back.text and "checked" in back.text
+    assert 'type="radio" name="account_id"' in back.text and "checked" in back.text
     resumed = visitor.follow(visitor.get("/wizard/"))
     assert urlsplit(resumed.url).path == f"/wizard/{state}"  # Add Wix channel resumes
 

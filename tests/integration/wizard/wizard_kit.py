@@ -130,7 +130,7 @@ class Visitor:
     def to_name_step(self, site: dict, account_id: int) -> requests.Response:
         page = self.connect(site)
         page = self.step(page, "version", data={"action": "continue"})
-        assert 'name="account_id"' in page.text, page.text[-2000:]
+        assert 'type="radio" name="account_id"' in page.text, page.text[-2000:]
         page = self.step(page, "account", data={"account_id": account_id})
         assert 'name="name"' in page.text
         return page
