@@ -135,3 +135,84 @@ def add_channel(account_id: int, **values: object) -> Channel:
     db.session.add(channel)
     db.session.flush()
     return channel
+
+
+# --- a sandbox shop (needs the sandbox fixtures) ------------------------------------------------
+
+SKU = "TEE-BLUE-M"
+
+
+@dataclass
+class Shop:
+    """A sandbox site bound to Acme's channel in Webhooks mode, with /hooks endpoints."""
+
+    app: Flask
+    sandbox: object
+    channel_id: int
+    site_id: str
+    instance_id: str
+    product_id: str
+    automation_token: str
+    app_token: str
+
+    def update_channel(self, **values: object) -> None:
+        with self.app.app_context():
+            channel = db.session.get(Channel, self.channel_id)
+            for key, value in values.items():
+                setattr(channel, key, value)
+            db.session.commit()
+
+    def route_app_webhooks(self, url: str) -> None:
+        """Point the wixoms app's webhook URL (in the sandbox) at ``url``."""
+        self.sandbox.register_app(
+            app_id=self.app.config["WIX_APP_ID"],
+            app_secret=self.app.config["WIX_APP_SECRET"],
+            webhook_url=url,
+        )
+
+    @staticmethod
+    def unverified(body: bytes) -> dict:
+        """The JWT's middle layer (eventType, instanceId, data), for sorting test inputs."""
+        claims = jwt.decode(body.decode(), options={"verify_signature": False})
+        return json.loads(claims["data"])
+
+
+def wix_world(sandbox, app: Flask, connected_channel, world, **settings: object) -> Shop:
+    from datetime import UTC, datetime
+
+    from wixoms.models import Product, Variant
+
+    channel = connected_channel(
+        channel_mode="webhooks",
+        import_type="from_date",
+        import_from_date=datetime(2000, 1, 1, tzinfo=UTC),
+        **settings,
+    )
+    product = sandbox.add_product(channel.site_id, name="Tee", price=20, sku=SKU, quantity=500)
+    with app.app_context():
+        oms_product = Product(account_id=world.acme.id, name="Tee")
+        db.session.add(oms_product)
+        db.session.flush()
+        db.session.add(Variant(account_id=world.acme.id, product_id=oms_product.id, sku=SKU))
+        automation = WebhookEndpoint(channel_id=channel.id, kind="automation", token="A" * 43)
+        app_endpoint = WebhookEndpoint(channel_id=channel.id, kind="app", token="B" * 43)
+        db.session.add_all([automation, app_endpoint])
+        db.session.commit()
+    return Shop(
+        app=app,
+        sandbox=sandbox,
+        channel_id=channel.id,
+        site_id=channel.site_id,
+        instance_id=channel.instance_id,
+        product_id=product["id"],
+        automation_token="A" * 43,
+        app_token="B" * 43,
+    )
+
+
+def add_automation_endpoint(shop: Shop) -> str:
+    token = "C" * 43
+    with shop.app.app_context():
+        db.session.add(WebhookEndpoint(channel_id=shop.channel_id, kind="automation", token=token))
+        db.session.commit()
+    return token
