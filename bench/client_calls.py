@@ -178,7 +178,7 @@ def _changes(levels: dict, rng: random.Random) -> dict:
         sorted(levels, key=lambda r: (r.product_id, r.variant_id)), max(2, len(levels) // 100)
     )
     return {
-        ref: levels[ref] + 3 if i % 2 == 0 else max(0, levels[ref] - 2)
+        ref: levels[ref] + 3 if i % 2 == 0 or levels[ref] < 2 else levels[ref] - 2
         for i, ref in enumerate(chosen)
     }
 
@@ -214,7 +214,10 @@ def bench_inventory(server, control, catalog: str, products: int) -> dict:
     calls = world.calls_since_reset()
     client.close()
     if result.failed or len(result.updated) != len(target):
-        raise SystemExit(f"inventory {catalog}: {len(result.failed)} failed")
+        raise SystemExit(
+            f"inventory {catalog}: {len(result.updated)} of {len(target)} updated, "
+            f"{len(result.failed)} failed"
+        )
     out = {
         f"inventory_{catalog}_skus": len(levels),
         f"inventory_{catalog}_changed": len(target),
