@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import json
+
+from flask import Blueprint, Response, jsonify
 
 from . import fulfillments as ff
 from .errors import invalid
-from .filters import cursor_page, read_cursor_paging, sort_spec_v3
+from .filters import read_cursor_paging, sort_spec_v3
 from .gateway import body, store, wix_api
-from .orders import order_of, render_order
+from .order_search import search_page
+from .orders import order_json, order_of, render_order
 
 bp = Blueprint("wix_orders", __name__)
 
@@ -32,22 +35,14 @@ def search_orders(caller):
             "search.cursorPaging.cursor", "filter and sort must not be sent with a cursor"
         )
     spec = sort_spec_v3(sort) or DEFAULT_SORT
-    with st.lock:
-        docs = [
-            render_order(o) for o in st.site_orders[caller.site.id] if o.status != "INITIALIZED"
-        ]
-    page, next_cursor = cursor_page(docs, flt, spec, limit, cursor, "orders:" + caller.site.id)
+    page, next_cursor = search_page(st, caller.site.id, flt, spec, limit, cursor)
     cursors = {"next": next_cursor} if next_cursor else {}
-    return jsonify(
-        {
-            "orders": page,
-            "metadata": {
-                "count": len(page),
-                "cursors": cursors,
-                "hasNext": next_cursor is not None,
-            },
-        }
-    )
+    meta = {"count": len(page), "cursors": cursors, "hasNext": next_cursor is not None}
+    with st.lock:
+        orders = ",".join(order_json(st.orders[doc["id"]]) for doc in page)
+    # cached JSON text per order: a page is joined, not re-encoded
+    text = f'{{"orders":[{orders}],"metadata":{json.dumps(meta)}}}'
+    return Response(text, mimetype="application/json")
 
 
 @bp.get("/ecom/v1/orders/<order_id>")

@@ -176,6 +176,7 @@ class Order:
     stock_refs: list[tuple[str, str, int]] = field(default_factory=list)  # product, variant, qty
     stock_deducted: bool = False
     cache: dict | None = None
+    json_cache: str | None = None
 
 
 @dataclass

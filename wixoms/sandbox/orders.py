@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from decimal import Decimal
 
@@ -282,6 +283,13 @@ def render_order(order: Order) -> dict:
     return order.cache
 
 
+def order_json(order: Order) -> str:
+    """The rendered order as JSON text, cached: search pages are joined, not re-encoded."""
+    if order.json_cache is None or order.cache is None:
+        order.json_cache = json.dumps(render_order(order), separators=(",", ":"))
+    return order.json_cache
+
+
 def order_of(store: Store, site: Site, order_id: str) -> Order:
     order = store.orders.get(order_id)
     if order is None or order.site_id != site.id:
@@ -290,8 +298,9 @@ def order_of(store: Store, site: Site, order_id: str) -> Order:
 
 
 def touch(store: Store, order: Order) -> None:
+    """Every change gives the order a newer updatedDate."""
     order.updated = store.stamp()
-    order.cache = None
+    store.order_changed(order)
 
 
 def update_order(store: Store, order: Order, changes: dict) -> list[str]:

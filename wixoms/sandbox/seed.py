@@ -180,7 +180,7 @@ def seed_orders(store: Store, rng: random.Random, site: Site, count: int, base) 
             order.fulfillments.append(Fulfillment(new_id(rng), shipped, items, tracking))
             order.fulfillment_status = "FULFILLED"
             order.updated = shipped
-            order.cache = None
+            store.order_changed(order)
 
 
 def seed(

@@ -87,6 +87,8 @@ class Store:
     windows: dict[str, deque] = field(default_factory=dict)
     fault_rng: random.Random = field(default_factory=lambda: random.Random(7))
     dispatcher: object | None = None
+    order_indexes: dict[tuple[str, str], tuple[int, list]] = field(default_factory=dict)
+    orders_version: int = 0
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -118,8 +120,10 @@ class Store:
                 "site_orders",
                 "automations",
                 "windows",
+                "order_indexes",
             ):
                 getattr(self, name).clear()
+            self.orders_version += 1
 
     def reset_counters(self) -> None:
         with self.lock:
@@ -324,6 +328,29 @@ class Store:
         with self.lock:
             self.orders[order.id] = order
             self.site_orders[order.site_id].append(order)
+            self.orders_version += 1
+
+    def order_changed(self, order: Order) -> None:
+        """Forget the rendered order and the sorted indexes it sits in."""
+        with self.lock:
+            order.cache = None
+            order.json_cache = None
+            self.orders_version += 1
+
+    def order_index(self, site_id: str, field_name: str) -> list[tuple[str, str, Order]]:
+        """Orders of a site sorted by (date field, id); rebuilt only after a change."""
+        with self.lock:
+            key = (site_id, field_name)
+            cached = self.order_indexes.get(key)
+            if cached is not None and cached[0] == self.orders_version:
+                return cached[1]
+            attr = "created" if field_name == "createdDate" else "updated"
+            entries = sorted(
+                ((getattr(o, attr), o.id, o) for o in self.site_orders[site_id]),
+                key=lambda e: (e[0], e[1]),
+            )
+            self.order_indexes[key] = (self.orders_version, entries)
+            return entries
 
     def add_automation(self, automation: Automation) -> None:
         with self.lock:
