@@ -28,6 +28,13 @@ ARGS = [
 TABS = ("main", "advanced", "channel", "carriers", "skus", "warehouses", "webhooks")
 
 
+def settled(page) -> None:
+    """Wait until htmx has swapped and processed new content (a person is never this fast)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists():
@@ -105,10 +112,12 @@ def test_webhook_url_is_generated_and_cancel_saves_nothing(page_as_admin, app):
     channel_id = add_channel(app, channel_mode="webhooks", site_id="site-1")
     page.goto(f"{page.base}/channels/{channel_id}?tab=webhooks")
     page.click("#webhooks-panel a:has-text('Create')")
+    settled(page)
     page.select_option("#endpoint-kind", "automation")
     url_field = page.wait_for_selector("#pending-url")
     url = url_field.input_value()
     assert re.fullmatch(re.escape(page.base) + r"/hooks/[A-Za-z0-9_-]{43}", url)
+    settled(page)
     page.click("#new-endpoint a:has-text('Cancel')")
     page.wait_for_selector("#pending-url", state="detached")
     assert page.is_visible("text=No webhook endpoints yet.")
@@ -116,8 +125,10 @@ def test_webhook_url_is_generated_and_cancel_saves_nothing(page_as_admin, app):
         assert db.session.scalar(db.select(db.func.count()).select_from(WebhookEndpoint)) == 0
 
     page.click("#webhooks-panel a:has-text('Create')")
+    settled(page)
     page.select_option("#endpoint-kind", "automation")
     url = page.wait_for_selector("#pending-url").input_value()
+    settled(page)
     page.click("#new-endpoint button:has-text('Save endpoint')")
     page.wait_for_selector(".endpoint .badge:has-text('Active')")
     with app.app_context():

@@ -54,3 +54,44 @@ def add_catalog(app: Flask, account_name: str = "Acme", skus=("MUG-RED", "MUG-BL
             ]
         )
         db.session.commit()
+
+
+def settings_post(**overrides) -> dict:
+    """A complete, valid Save of every settings tab (the model's defaults), with overrides.
+
+    A value of None leaves the field out, as a browser does for an unchecked box.
+    """
+    data = {
+        "is_active": "y",
+        "channel_mode": "scheduled",
+        "use_channel_names": None,
+        "auto_merge_orders": None,
+        "import_type": "last_days",
+        "import_from_date": "",
+        "import_last_days": "7",
+        "payment_filter": "any",
+        "skip_fulfilled": "y",
+        "mask_personal_data_days": "",
+        "exclude_pii_from_logs": "y",
+        "log_retention_days": "30",
+        "request_timeout_s": "30",
+        "dry_run": None,
+        "api_url": "https://www.wixapis.com",
+        "site_id": "",
+        "order_statuses": ["APPROVED"],
+        "throughput_plan": "standard",
+        "process_pickup_orders": "no",
+        "stock_buffer": "0",
+        "max_stock_level": "",
+    }
+    for kind, (auto, every) in {
+        "orders": ("y", "15"),
+        "inventory": (None, "30"),
+        "products": (None, "360"),
+        "catalog_import": (None, "1440"),
+        "fulfillments": ("y", "15"),
+    }.items():
+        data[f"{kind}_auto"] = auto
+        data[f"{kind}_interval_min"] = every
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

@@ -201,10 +201,13 @@ class ChannelSettingsForm(_SettingsFields):
     def _rename_parse_errors(self) -> None:
         """WTForms says 'Not a valid integer value.'; say what to enter instead."""
         for field in self:
-            if isinstance(field, IntegerField) and field.process_errors:
+            typed = bool(field.raw_data and str(field.raw_data[0]).strip())
+            if not (typed and field.process_errors):
+                continue
+            if isinstance(field, IntegerField):
                 bounds = [v for v in field.validators if isinstance(v, NumberRange)]
                 field.errors = [bounds[0].message if bounds else INT_MESSAGE]
-            if isinstance(field, DateField) and field.process_errors:
+            elif isinstance(field, DateField):
                 field.errors = ["Enter a date like 2025-01-31."]
 
     def values(self) -> dict[str, Any]:

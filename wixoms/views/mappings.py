@@ -334,7 +334,8 @@ def sku_context(
     for u in unmapped:
         if u.id not in forms:
             hints = _suggestions(channel, u.wix_sku)
-            best = u.wix_sku if u.wix_sku in hints else (hints[0] if hints else "")
+            # Prefill only a same-SKU-but-for-case match: a guess would make one click wrong.
+            best = next((h for h in hints if h.lower() == u.wix_sku.lower()), "")
             forms[u.id] = (MapUnmappedForm(prefix=f"unmapped-{u.id}", formdata=None), hints, best)
     return {
         "page": sku_mapping_page(channel, q, after, before),
