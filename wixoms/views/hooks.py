@@ -20,7 +20,7 @@ from werkzeug.routing import BuildError
 
 from wixoms.extensions import csrf, db, htmx
 from wixoms.models import Channel, WebhookEndpoint, WebhookEvent
-from wixoms.views.access import current_account
+from wixoms.views.access import current_account, is_admin
 from wixoms.webhooks import process
 from wixoms.webhooks import receive as inbox
 from wixoms.webhooks.deliveries import recent_deliveries
@@ -75,6 +75,8 @@ def replay(event_id: int):
     if event is None or event.endpoint_id is None:
         abort(404)
     endpoint = _scoped_endpoint(event.endpoint_id)
+    if not is_admin():
+        abort(403, description="Only an admin of this account can replay deliveries.")
     process.replay(event.id)
     process.kick(current_app._get_current_object())
     if not htmx:

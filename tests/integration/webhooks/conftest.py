@@ -22,9 +22,9 @@ def stranger_keys() -> KeyPair:
 
 
 @pytest.fixture
-def hooks(make_app, world, app_keys) -> Hooks:
+def hooks(app, world, app_keys) -> Hooks:
     """/hooks with the worker off (tests drive it), a channel in Webhooks mode, three endpoints."""
-    app = make_app(WIX_PUBLIC_KEY=app_keys.public_pem, WEBHOOK_WORKER="off")
+    app.config.update(WIX_PUBLIC_KEY=app_keys.public_pem, WEBHOOK_WORKER="off")
     with app.app_context():
         channel = add_channel(world.acme.id)
         automation = WebhookEndpoint(channel_id=channel.id, kind="automation", token="a" * 43)
