@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import catalog
+from . import catalog, catalog_v3
 from .catalog_render import render_v3_inventory_item, render_v3_product
 from .errors import WixError, invalid
 from .filters import cursor_page, read_cursor_paging, sort_spec_v3
@@ -86,7 +86,7 @@ def get_product(caller, product_id: str):
 @wix_api(scope=MANAGE)
 def create_product(caller):
     site = _v3_site(caller)
-    product = catalog.create_v3_product(store(), site, body())
+    product = catalog_v3.create_v3_product(store(), site, body())
     with store().lock:
         return jsonify({"product": render_v3_product(product)})
 
@@ -96,7 +96,7 @@ def create_product(caller):
 def update_product(caller, product_id: str):
     site = _v3_site(caller)
     product = catalog.product_of(store(), site, product_id)
-    catalog.update_v3_product(store(), product, body())
+    catalog_v3.update_v3_product(store(), product, body())
     with store().lock:
         return jsonify({"product": render_v3_product(product)})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from . import catalog
+from . import catalog, catalog_v3
 from .catalog_render import render_v1_product, render_v3_product
 from .common import new_id
 from .errors import WixError, invalid
@@ -95,7 +95,7 @@ def create_simple_product(store: Store, site: Site, spec: dict) -> Product:
                 "variantsInfo": {"variants": variants},
             }
         }
-        product = catalog.create_v3_product(store, site, body)
+        product = catalog_v3.create_v3_product(store, site, body)
     else:
         raise WixError(428, "Wix Stores is not installed on this site")
     if "quantity" in spec or "trackQuantity" in spec:

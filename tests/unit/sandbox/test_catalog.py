@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wixoms.sandbox.catalog import (
-    create_v1_product,
-    create_v3_product,
-    update_v1_product,
-    update_v1_variants,
-    update_v3_product,
-)
+from wixoms.sandbox.catalog import create_v1_product, update_v1_product, update_v1_variants
+from wixoms.sandbox.catalog_v3 import create_v3_product, update_v3_product
 from wixoms.sandbox.common import ZERO_VARIANT_ID
 from wixoms.sandbox.errors import WixError
 from wixoms.sandbox.store import Store
