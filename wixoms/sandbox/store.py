@@ -89,15 +89,21 @@ class Store:
     dispatcher: object | None = None
     order_indexes: dict[tuple[str, str], tuple[int, list]] = field(default_factory=dict)
     orders_version: int = 0
+    initial_config: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.initial_config = dict(self.config)
 
     # --- lifecycle -----------------------------------------------------------------------
 
     def reset(self, keep_config_apps: bool = True) -> None:
-        """Forget everything except apps registered by configuration."""
+        """Back to the start: no sites, default faults and settings; configured apps stay."""
         with self.lock:
             self.clear_site_data()
             self.apps = {k: a for k, a in self.apps.items() if keep_config_apps and a.from_config}
             self.faults = Faults()
+            self.config.clear()
+            self.config.update(self.initial_config)
             self.reset_counters()
             self.clock.reset()
             self.fault_rng = random.Random(7)

@@ -182,3 +182,14 @@ def test_webhook_drop_duplicate_and_delay(wix, sandbox, webhook_listener):
     sandbox.place_order(wix.site["id"])
     webhook_listener.wait_for(3)
     assert time.monotonic() - started >= 0.35
+
+
+def test_reset_restores_settings_faults_and_clock(sandbox):
+    start = sandbox.config()
+    sandbox.config(oauth2_token_ttl=5)
+    sandbox.set_faults(latency_ms=5, rate_limit_per_minute=1)
+    sandbox.advance_clock(100)
+    sandbox.reset()
+    assert sandbox.config() == start
+    faults = sandbox.faults()
+    assert faults["latency_ms"] == 0 and faults["rate_limit_per_minute"] == 200
