@@ -28,6 +28,8 @@ from wixoms.wix import WebhookEvent as WixEvent
 KEPT_HEADERS = ("Content-Type", "Content-Length", "User-Agent", "X-Forwarded-For", "X-Request-Id")
 DEFAULT_RATE_PER_SECOND = 20.0
 DEFAULT_RATE_BURST = 100
+DEFAULT_ENDPOINT_CACHE_S = 1.0
+_ENDPOINT_CACHE_MAX = 1000
 # last_delivery_at is a hint for the channel page: writing it on every request would make
 # concurrent deliveries to one endpoint queue up on its row.
 _LAST_DELIVERY_EVERY_S = 5.0
@@ -117,7 +119,7 @@ def find_endpoint(conn: Connection, token: str) -> EndpointRef:
     """The live endpoint for a /hooks token; unknown and revoked tokens look the same."""
     row = None
     if 0 < len(token) <= 64:
-        row = conn.execute(_ENDPOINT_QUERY, {"token": token}).first()
+        row = _cached_endpoint_row(conn, token)
     # The index lookup finds the row; the constant-time compare is what decides.
     matches = row is not None and hmac.compare_digest(row[1].encode(), token.encode())
     if not matches or row[3] is not None:
@@ -129,6 +131,26 @@ def find_endpoint(conn: Connection, token: str) -> EndpointRef:
         )
     endpoint_id, _token, kind, _revoked, channel_id, site_id, instance_id = row
     return EndpointRef(endpoint_id, kind, channel_id, site_id or "", instance_id or "")
+
+
+def _cached_endpoint_row(conn: Connection, token: str) -> tuple | None:
+    """The endpoint row, remembered for WEBHOOK_ENDPOINT_CACHE_S (default 1 s) per process.
+
+    Under load most deliveries hit the same few tokens; a second of staleness means a revoke or
+    a new Site ID takes effect within a second, while the lookup leaves the hot path.
+    """
+    ttl = float(current_app.config.get("WEBHOOK_ENDPOINT_CACHE_S", DEFAULT_ENDPOINT_CACHE_S))
+    cache: dict = current_app.extensions.setdefault("wixoms_webhook_endpoints", {})
+    now = time.monotonic()
+    hit = cache.get(token)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    row = conn.execute(_ENDPOINT_QUERY, {"token": token}).first()
+    if row is not None and ttl > 0:
+        if len(cache) >= _ENDPOINT_CACHE_MAX:
+            cache.clear()
+        cache[token] = (now + ttl, tuple(row))
+    return row
 
 
 def limiter(app: Flask) -> TokenBucketLimiter:

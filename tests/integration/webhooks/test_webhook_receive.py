@@ -308,3 +308,18 @@ def test_flood_on_one_token_is_rate_limited_with_retry_after(make_app, world, ap
     assert int(limited.headers["Retry-After"]) >= 1
     # Another endpoint has its own budget.
     assert post_json(client, "/hooks/" + "s" * 43, automation_body("order-x")).status_code == 200
+
+
+def test_revoking_an_endpoint_takes_effect_within_the_lookup_cache_time(hooks):
+    import time
+
+    hooks.app.config["WEBHOOK_ENDPOINT_CACHE_S"] = 0.2
+    client = hooks.app.test_client()
+    url = hooks.url(hooks.automation_token)
+    assert post_json(client, url, automation_body("order-a")).status_code == 200
+    with hooks.app.app_context():
+        endpoint = db.session.get(WebhookEndpoint, hooks.automation_id)
+        endpoint.revoked_at = endpoint.created_at
+        db.session.commit()
+    time.sleep(0.25)
+    assert_refused(post_json(client, url, automation_body("order-b")), 404, "UNKNOWN_ENDPOINT")
