@@ -69,6 +69,8 @@ def channel_credentials(channel: Channel) -> Credentials | None:
 
 def _persist_credentials(channel_id: int):
     """Save renewed tokens at once, in their own transaction (encrypted by the column type)."""
+    # Bound now: the client may renew from a thread without an app context (orders prefetch).
+    engine = db.engine
 
     def save(creds: Credentials) -> None:
         stmt = (
@@ -82,7 +84,7 @@ def _persist_credentials(channel_id: int):
             )
         )
         try:
-            with db.engine.begin() as conn:
+            with engine.begin() as conn:
                 conn.execute(stmt)
         except Exception:  # the tokens can be asked for again; never fail the caller's work
             log.warning("could not store renewed Wix tokens for channel %s", channel_id)

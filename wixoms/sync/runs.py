@@ -360,11 +360,14 @@ def execute_run(run_id: int) -> SyncRun:
     A run that is not queued any more is returned untouched. When another run of the same
     channel and kind holds the lease, this one ends as skipped with a message saying so.
     """
-    db.session.commit()  # nothing pending: the lease takes its own connection
+    db.session.commit()
     run = db.session.get(SyncRun, run_id, populate_existing=True)
     if run is None or run.state != "queued":
         return run
     lease = run_lease_name(run.channel_id, run.kind)
+    # No transaction of ours may stay open while the lease takes its own connection: on SQLite
+    # it would wait on our write lock, on PostgreSQL on any DDL queued behind our read locks.
+    db.session.commit()
     owner = new_owner(f"run{run_id}")
     if not acquire_lease(lease, owner, lease_seconds()):
         _finish(run, "skipped", summary=_busy_reason(run.channel_id, run.kind))
