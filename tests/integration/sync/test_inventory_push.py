@@ -291,3 +291,24 @@ def test_sku_missing_in_wix_is_reported_once_and_costs_nothing_later(stock, cata
     before = s.wix_calls()
     again = s.push()
     assert (again.api_calls, s.wix_calls() - before) == (0, 0)
+
+
+def test_v1_push_cut_by_wix_errors_is_completed_absolutely_by_the_next_run(stock):
+    """A delta call with an unknown outcome must never be repeated as a delta."""
+    s = stock("v1")
+    s.map_warehouse()
+    for sku in ("MUG", "CAP", "PIN"):
+        s.add_simple(sku)
+        s.level(sku, on_hand=5)
+    s.push()
+    for sku, quantity in (("MUG", 1), ("CAP", 2), ("PIN", 3)):
+        s.level(sku, on_hand=quantity)
+    s.sandbox.burst("/stores/v2/inventoryItems/decrement", status=500, count=10)
+    failed = s.push()
+    assert failed.state == "failed"
+    s.sandbox.clear_faults()
+    run = s.push()
+    assert run.state == "succeeded", messages(run)
+    assert "strategy: patch_per_product (3 calls)" in messages(run)
+    assert s.wix_quantities() == {"TEE-S": 0, "TEE-M": 0, "TEE-L": 0, "MUG": 1, "CAP": 2, "PIN": 3}
+    assert s.push().api_calls == 0
