@@ -1,4 +1,4 @@
-"""The channel page in Debian's Chromium: tabs keep unsaved edits, one Save, webhook URL + Cancel."""
+"""The channel page in Chromium: tabs keep unsaved edits, one Save, webhook URL then Cancel."""
 
 from __future__ import annotations
 
@@ -30,9 +30,8 @@ TABS = ("main", "advanced", "channel", "carriers", "skus", "warehouses", "webhoo
 
 def settled(page) -> None:
     """Wait until htmx has swapped and processed new content (a person is never this fast)."""
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+    page.wait_for_function(f"() => !document.querySelector('{busy}')")
 
 
 @pytest.fixture

@@ -240,6 +240,7 @@ def _webhooks_panel(channel: Channel, *, pending: dict | None = None, status: in
         panel=panel,
         can_edit=is_admin(),
         pending=pending,
+        partial=True,
     ), status
 
 
