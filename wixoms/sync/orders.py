@@ -171,7 +171,7 @@ def import_order(
     dry_run = bool(ctx.dry_run) if ctx is not None else False
     if ctx is not None:
         buyer = wix_order.buyer
-        ctx.mark_pii(buyer.email, buyer.phone, buyer.first_name, buyer.last_name)
+        ctx.mark_pii(buyer.email, buyer.phone, buyer.first_name, buyer.last_name, replace=True)
     if existing is None and lookup:
         existing = db.session.scalar(
             db.select(Order).where(
@@ -192,7 +192,6 @@ def import_order(
     missing = _add_lines(order, wix_order, rules)
     if missing:
         _hold(order, wix_order, missing)
-        db.session.flush()
         _log(
             ctx,
             "warning",
@@ -200,7 +199,7 @@ def import_order(
             wix_order,
         )
         return HELD
-    db.session.flush()
+    # No flush per order: the page is flushed in bulk at its commit (the merge query autoflushes).
     if channel.auto_merge_orders:
         target = merge_into_open_order(order)
         if target is not None:

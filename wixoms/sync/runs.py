@@ -194,8 +194,13 @@ class RunContext:
     def api_calls(self) -> int:
         return 0 if self._client is None else self._client.calls - self._calls_before
 
-    def mark_pii(self, *values: str | None) -> None:
-        """Values (a buyer's email, phone, name) that must never appear in the log."""
+    def mark_pii(self, *values: str | None, replace: bool = False) -> None:
+        """Values (a buyer's email, phone, name) that must never appear in the log.
+
+        ``replace`` forgets the previous item's values: per-item work keeps the set small.
+        """
+        if replace:
+            self._pii = set()
         self._pii.update(v for v in values if v)
 
     def log(self, level: str, message: str, item_ref: str = "") -> None:
