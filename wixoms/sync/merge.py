@@ -24,6 +24,8 @@ def find_merge_target(order: Order) -> tuple[Order, str] | None:
     """The oldest open, unshipped order of the channel with the same email or delivery address."""
     if order.is_pickup:
         return None
+    if order.id is None:
+        db.session.flush()  # "not this order" needs its id
     matches = []
     if order.buyer_email:
         matches.append(Order.buyer_email == order.buyer_email)

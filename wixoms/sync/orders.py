@@ -199,8 +199,9 @@ def import_order(
             wix_order,
         )
         return HELD
-    # No flush per order: the page is flushed in bulk at its commit (the merge query autoflushes).
+    # No flush per order otherwise: the page is flushed in bulk at its commit.
     if channel.auto_merge_orders:
+        db.session.flush()  # the merge search must know this order's id
         target = merge_into_open_order(order)
         if target is not None:
             _log(ctx, "info", f"Order #{order.number} merged into #{target.number}.", wix_order)
