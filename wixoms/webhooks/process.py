@@ -37,6 +37,7 @@ RETRY_BASE_S = 2.0
 RETRY_MAX_S = 300.0
 # An event left "processing" longer than this was being handled by a process that died.
 PROCESSING_LEASE_S = 120.0
+PASS_LIMIT = 200
 RETRYABLE = (WixRateLimited, WixServerError, WixUnavailable, SQLAlchemyError)
 MODE_LABELS = {"scheduled": "Scheduled polling", "webhooks": "Webhooks", "manual": "Manual"}
 
@@ -334,7 +335,9 @@ class _Drainer:
                 self._wanted = False
             with self.app.app_context():
                 try:
-                    process_pending()
+                    if process_pending(limit=PASS_LIMIT) >= PASS_LIMIT:
+                        with self._lock:
+                            self._wanted = True  # more were waiting: another pass
                     self._schedule_retry(next_retry_at())
                 except Exception:
                     log.exception("webhook worker pass failed")
