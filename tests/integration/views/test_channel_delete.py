@@ -25,7 +25,8 @@ def test_delete_page_explains_what_goes_and_what_stays(app, logged_in):
     channel_id = add_channel(app, name="Shop")
     html = logged_in.get(f"/channels/{channel_id}/delete").get_data(as_text=True)
     assert "Type the channel name" in html and "<strong>Shop</strong>" in html
-    assert "stay in wixoms" in html and "connect Wix again" in html
+    assert "No orders have been imported from this channel yet." in html
+    assert "connect Wix again" in html
 
 
 def test_wrong_name_deletes_nothing(app, logged_in):
@@ -56,6 +57,8 @@ def test_delete_keeps_orders_marked_and_removes_connection_mappings_and_endpoint
         )
         db.session.commit()
 
+    confirm = logged_in.get(f"/channels/{channel_id}/delete").get_data(as_text=True)
+    assert "the 2 orders imported from this channel\n    stay in wixoms" in confirm
     response = logged_in.post(f"/channels/{channel_id}/delete", data={"confirm_name": " Shop "})
     assert response.status_code == 302 and response.headers["Location"].endswith("/channels/")
     page = logged_in.get("/channels/").get_data(as_text=True)
