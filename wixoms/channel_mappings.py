@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, insert, or_, update
 
 from wixoms.extensions import db
-from wixoms.models import Channel, SkuMapping, UnmappedSku, Variant
+from wixoms.models import Carrier, Channel, SkuMapping, UnmappedSku, Variant, Warehouse
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ("wix_sku", "oms_sku", "wix_product_id", "wix_variant_id")
@@ -85,6 +85,72 @@ def unknown_sku_message(account_id: int, sku: str) -> str:
     )
     hint = f" Did you mean {near}?" if near else ""
     return f"There is no OMS SKU {sku!r} in your catalog.{hint}"
+
+
+def account_carriers(channel: Channel) -> list[Carrier]:
+    return list(
+        db.session.scalars(
+            db.select(Carrier)
+            .where(Carrier.account_id == channel.account_id)
+            .order_by(Carrier.name)
+        )
+    )
+
+
+def account_warehouses(channel: Channel) -> list[Warehouse]:
+    return list(
+        db.session.scalars(
+            db.select(Warehouse)
+            .where(Warehouse.account_id == channel.account_id)
+            .order_by(Warehouse.name)
+        )
+    )
+
+
+def oms_sku_suggestions(channel: Channel, wix_sku: str) -> list[str]:
+    """OMS SKUs that start like a Wix SKU (any case), shortest first, for the Map picker."""
+    stem = wix_sku[:4].lower()
+    return list(
+        db.session.scalars(
+            db.select(Variant.sku)
+            .where(
+                Variant.account_id == channel.account_id,
+                func.lower(Variant.sku).startswith(stem, autoescape=True),
+            )
+            .order_by(func.length(Variant.sku), Variant.sku)
+            .limit(8)
+        )
+    )
+
+
+def unmapped_skus(channel: Channel, limit: int) -> tuple[list[UnmappedSku], int]:
+    """The most recently seen unmapped Wix SKUs, and how many there are in all."""
+    shown = list(
+        db.session.scalars(
+            db.select(UnmappedSku)
+            .where(UnmappedSku.channel_id == channel.id)
+            .order_by(UnmappedSku.last_seen_at.desc(), UnmappedSku.id.desc())
+            .limit(limit)
+        )
+    )
+    total = db.session.scalar(
+        db.select(func.count()).select_from(UnmappedSku).where(UnmappedSku.channel_id == channel.id)
+    )
+    return shown, total or 0
+
+
+def map_unmapped(channel: Channel, unmapped: UnmappedSku, variant: Variant) -> SkuMapping:
+    """Map a Wix SKU seen on orders to an OMS variant; it leaves the unmapped list."""
+    mapping = db.session.scalar(
+        db.select(SkuMapping).where(
+            SkuMapping.channel_id == channel.id, SkuMapping.wix_sku == unmapped.wix_sku
+        )
+    ) or SkuMapping(channel_id=channel.id, wix_sku=unmapped.wix_sku)
+    mapping.variant_id = variant.id
+    db.session.add(mapping)
+    db.session.delete(unmapped)
+    db.session.commit()
+    return mapping
 
 
 def forget_unmapped(channel: Channel, wix_skus: list[str]) -> None:

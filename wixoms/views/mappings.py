@@ -17,19 +17,23 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from wixoms.channel_mappings import (
     PAGE_SIZE,
     CsvImportResult,
     CsvProblem,
+    account_carriers,
+    account_warehouses,
     export_sku_csv,
     find_variant,
     forget_unmapped,
     import_sku_csv,
+    map_unmapped,
+    oms_sku_suggestions,
     sku_mapping_page,
     unknown_sku_message,
+    unmapped_skus,
 )
 from wixoms.extensions import db, htmx
 from wixoms.forms.mappings import (
@@ -40,13 +44,10 @@ from wixoms.forms.mappings import (
     WarehouseMappingForm,
 )
 from wixoms.models import (
-    Carrier,
     CarrierMapping,
     Channel,
     SkuMapping,
     UnmappedSku,
-    Variant,
-    Warehouse,
     WarehouseMapping,
 )
 from wixoms.views.access import get_scoped_or_404, is_admin
@@ -94,18 +95,8 @@ def _row(template: str, status: int = 200, **context):
 # Carrier mappings --------------------------------------------------------------------------
 
 
-def _carriers(channel: Channel) -> list[Carrier]:
-    return list(
-        db.session.scalars(
-            db.select(Carrier)
-            .where(Carrier.account_id == channel.account_id)
-            .order_by(Carrier.name)
-        )
-    )
-
-
 def carrier_form(channel: Channel, prefix: str = "carrier-add", **kw) -> CarrierMappingForm:
-    return CarrierMappingForm(prefix=prefix, **kw).with_carriers(_carriers(channel))
+    return CarrierMappingForm(prefix=prefix, **kw).with_carriers(account_carriers(channel))
 
 
 def carrier_context(channel: Channel, form: CarrierMappingForm | None = None) -> dict:
@@ -113,7 +104,7 @@ def carrier_context(channel: Channel, form: CarrierMappingForm | None = None) ->
     return {
         "mappings": mappings,
         "form": form or carrier_form(channel, formdata=None),
-        "has_carriers": bool(_carriers(channel)),
+        "has_carriers": bool(account_carriers(channel)),
     }
 
 
@@ -194,18 +185,8 @@ def carrier_delete(channel_id: int, mapping_id: int):
 # Warehouse mappings ------------------------------------------------------------------------
 
 
-def _warehouses(channel: Channel) -> list[Warehouse]:
-    return list(
-        db.session.scalars(
-            db.select(Warehouse)
-            .where(Warehouse.account_id == channel.account_id)
-            .order_by(Warehouse.name)
-        )
-    )
-
-
 def warehouse_form(channel: Channel, prefix: str = "warehouse-add", **kw) -> WarehouseMappingForm:
-    return WarehouseMappingForm(prefix=prefix, **kw).with_warehouses(_warehouses(channel))
+    return WarehouseMappingForm(prefix=prefix, **kw).with_warehouses(account_warehouses(channel))
 
 
 def warehouse_context(channel: Channel, form: WarehouseMappingForm | None = None) -> dict:
@@ -213,7 +194,7 @@ def warehouse_context(channel: Channel, form: WarehouseMappingForm | None = None
     return {
         "mappings": mappings,
         "form": form or warehouse_form(channel, formdata=None),
-        "has_warehouses": bool(_warehouses(channel)),
+        "has_warehouses": bool(account_warehouses(channel)),
     }
 
 
@@ -295,22 +276,6 @@ def warehouse_delete(channel_id: int, mapping_id: int):
 # SKU mappings ------------------------------------------------------------------------------
 
 
-def _suggestions(channel: Channel, wix_sku: str) -> list[str]:
-    """OMS SKUs that look like a Wix SKU (same start, any case): one click maps the first."""
-    stem = wix_sku[:4].lower()
-    return list(
-        db.session.scalars(
-            db.select(Variant.sku)
-            .where(
-                Variant.account_id == channel.account_id,
-                func.lower(Variant.sku).startswith(stem, autoescape=True),
-            )
-            .order_by(func.length(Variant.sku), Variant.sku)
-            .limit(8)
-        )
-    )
-
-
 def sku_context(
     channel: Channel,
     form: SkuMappingForm | None = None,
@@ -319,21 +284,11 @@ def sku_context(
 ) -> dict:
     q = (request.args.get("q") or "").strip()[:64]
     after, before = request.args.get("after"), request.args.get("before")
-    unmapped = list(
-        db.session.scalars(
-            db.select(UnmappedSku)
-            .where(UnmappedSku.channel_id == channel.id)
-            .order_by(UnmappedSku.last_seen_at.desc(), UnmappedSku.id.desc())
-            .limit(UNMAPPED_SHOWN)
-        )
-    )
-    unmapped_total = db.session.scalar(
-        db.select(func.count()).select_from(UnmappedSku).where(UnmappedSku.channel_id == channel.id)
-    )
+    unmapped, unmapped_total = unmapped_skus(channel, UNMAPPED_SHOWN)
     forms = unmapped_forms or {}
     for u in unmapped:
         if u.id not in forms:
-            hints = _suggestions(channel, u.wix_sku)
+            hints = oms_sku_suggestions(channel, u.wix_sku)
             # Prefill only a same-SKU-but-for-case match: a guess would make one click wrong.
             best = next((h for h in hints if h.lower() == u.wix_sku.lower()), "")
             forms[u.id] = (MapUnmappedForm(prefix=f"unmapped-{u.id}", formdata=None), hints, best)
@@ -482,17 +437,9 @@ def unmapped_map(channel_id: int, unmapped_id: int):
         if variant is None:
             form.oms_sku.errors = [unknown_sku_message(channel.account_id, form.oms_sku.data)]
         else:
-            mapping = db.session.scalar(
-                db.select(SkuMapping).where(
-                    SkuMapping.channel_id == channel.id, SkuMapping.wix_sku == unmapped.wix_sku
-                )
-            ) or SkuMapping(channel_id=channel.id, wix_sku=unmapped.wix_sku)
-            mapping.variant_id = variant.id
-            db.session.add(mapping)
-            db.session.delete(unmapped)
-            db.session.commit()
+            mapping = map_unmapped(channel, unmapped, variant)
             flash(f"Mapped Wix SKU {mapping.wix_sku!r} → {variant.sku!r}. Saved.", "success")
             return _panel(channel, "skus", sku_context(channel))
-    hints = _suggestions(channel, unmapped.wix_sku)
+    hints = oms_sku_suggestions(channel, unmapped.wix_sku)
     forms = {unmapped.id: (form, hints, form.oms_sku.data or "")}
     return _panel(channel, "skus", sku_context(channel, unmapped_forms=forms), 422)
