@@ -31,8 +31,10 @@ export WIXOMS_WIX_ALLOWED_API_HOSTS="www.wixapis.com,127.0.0.1:${SANDBOX_PORT}"
 export WIXOMS_PUBLIC_URL="$APP_URL"
 export WIXOMS_APP_URL="$APP_URL"
 
-$BIN/flask db upgrade >/dev/null
-$BIN/flask wixoms seed-demo --password "$DEMO_PASSWORD" >/dev/null
+if ! { $BIN/flask db upgrade && $BIN/flask wixoms seed-demo --password "$DEMO_PASSWORD"; } > "$DEMO/setup.log" 2>&1; then
+  echo "Setting up the database failed; see $DEMO/setup.log" >&2
+  exit 1
+fi
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
