@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from webhook_world import Hooks, KeyPair, add_channel, key_pair
 
+from tests.integration.webhooks.webhook_world import Hooks, KeyPair, add_channel, key_pair
 from wixoms.extensions import db
 from wixoms.models import WebhookEndpoint
 from wixoms.models._base import utcnow

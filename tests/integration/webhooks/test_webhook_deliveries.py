@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from webhook_world import add_channel
-
+from tests.integration.webhooks.webhook_world import add_channel
 from wixoms.extensions import db
 from wixoms.models import WebhookEndpoint, WebhookEvent
 from wixoms.models._base import utcnow

@@ -10,9 +10,9 @@ import time
 
 import pytest
 from sqlalchemy import func, select
-from webhook_world import wix_world
 
 from tests.fixtures.app import LiveServer
+from tests.integration.webhooks.webhook_world import wix_world
 from wixoms.extensions import db
 from wixoms.models import Order, WebhookEvent
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from webhook_world import add_automation_endpoint, wix_world
 
+from tests.integration.webhooks.webhook_world import add_automation_endpoint, wix_world
 from wixoms.extensions import db
 from wixoms.models import Order, WebhookEvent
 from wixoms.models._base import utcnow

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from webhook_world import SITE_ID, add_channel, app_jwt, order_event
 
+from tests.integration.webhooks.webhook_world import SITE_ID, add_channel, app_jwt, order_event
 from wixoms.extensions import db
 from wixoms.models import WebhookEndpoint
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from wizard_kit import Env, Visitor
 
 from tests.fixtures.app import LiveServer
+from tests.integration.wizard.wizard_kit import Env, Visitor
 
 
 @pytest.fixture(params=["oauth", "legacy"])

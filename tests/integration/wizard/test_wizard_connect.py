@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import text
-from wizard_kit import PNG, Visitor, state_of
 
 from tests.fixtures.wix import APP_ID
+from tests.integration.wizard.wizard_kit import PNG, Visitor, state_of
 from wixoms.extensions import db
 from wixoms.models import Channel
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
-from wizard_kit import Visitor, failure_code, state_of
 
 from tests.fixtures.wix import APP_ID
+from tests.integration.wizard.wizard_kit import Visitor, failure_code, state_of
 from wixoms.extensions import db
 from wixoms.models import Channel, WizardSession
 from wixoms.models._base import utcnow

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from wizard_kit import JPEG, PNG, Visitor, failure_code, state_of
-
 from tests.fixtures.app import make_user
+from tests.integration.wizard.wizard_kit import JPEG, PNG, Visitor, failure_code, state_of
 from wixoms.extensions import db
 from wixoms.models import Account, Channel, Membership
 
