@@ -59,10 +59,12 @@ def register_blueprints(app: Flask) -> None:
     """Register every blueprint and the login guard in front of them."""
     from wixoms.views import BLUEPRINTS
     from wixoms.views.access import install_login_guard
+    from wixoms.views.input_guard import install_input_guard
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     install_login_guard(app)
+    install_input_guard(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -85,3 +85,17 @@ def test_csrf_less_post_is_refused(make_app, world):
     response = client.post("/login", data={"email": "admin@acme.test", "password": auth_pw()})
     assert response.status_code == 400
     assert b"security token" in response.data
+
+
+@pytest.mark.parametrize("path", ["/orders/?q=%00", "/products/?q=a%00b"])
+def test_nul_character_in_a_query_is_a_clear_400(logged_in, path):
+    response = logged_in.get(path)
+    assert response.status_code == 400
+    assert b"invalid character" in response.data
+
+
+def test_nul_character_in_a_form_is_a_clear_400_and_nothing_is_stored(logged_in):
+    response = logged_in.post("/warehouses/new", data={"code": "W\x001", "name": "North"})
+    assert response.status_code == 400
+    assert b"invalid character" in response.data
+    assert b"North" not in logged_in.get("/warehouses/").data
