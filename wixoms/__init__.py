@@ -35,6 +35,8 @@ def configure_logger(app: Flask) -> None:
     """Log to stderr at INFO unless configured otherwise."""
     if not app.debug and not app.testing:
         logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    # One line per job per second drowns everything else; the Sync log records what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:
