@@ -7,6 +7,7 @@ a SKU are reported in the run log, never given an invented SKU. Wix is read page
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -21,6 +22,8 @@ from wixoms.wix import Product as WixProduct
 from wixoms.wix import Variant as WixVariant
 
 COMMIT_EVERY = 50  # products per transaction: progress is durable, transactions stay short
+# Wix calls are rate limited: a transaction open across many of them holds SQLite's write lock.
+COMMIT_SECONDS = 1.0
 
 
 @dataclass
@@ -38,6 +41,7 @@ def import_catalog(ctx: RunContext) -> None:
     version = catalog_version(channel)
     catalog = ctx.client.catalog(version)
     pending = 0
+    last_commit = time.monotonic()
     for wix in catalog.iter_products():
         ref = f"wix product {wix.id}"
         outcome = import_product(channel, wix, dry_run=ctx.dry_run)
@@ -57,9 +61,9 @@ def import_catalog(ctx: RunContext) -> None:
                 ref,
             )
         pending += 1
-        if pending >= COMMIT_EVERY:
+        if pending >= COMMIT_EVERY or time.monotonic() - last_commit >= COMMIT_SECONDS:
             _flush(ctx)
-            pending = 0
+            pending, last_commit = 0, time.monotonic()
 
 
 def _flush(ctx: RunContext) -> None:

@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -381,9 +382,31 @@ def execute_run(run_id: int) -> SyncRun:
         return run
     try:
         return _execute_leased(run_id, owner)
+    except Exception as exc:  # outside the sync function (e.g. the database was busy)
+        log.exception("sync run %s could not be completed", run_id)
+        db.session.rollback()
+        _fail_stranded(run_id, f"Unexpected error: {type(exc).__name__}: {exc}")
+        return db.session.get(SyncRun, run_id, populate_existing=True)
     finally:
         db.session.rollback()
         release_lease(lease, owner)
+
+
+def _fail_stranded(run_id: int, message: str, attempts: int = 5) -> None:
+    """Never leave a run 'running' because recording its end failed: retry a plain UPDATE."""
+    for attempt in range(attempts):
+        try:
+            db.session.execute(
+                update(SyncRun)
+                .where(SyncRun.id == run_id, SyncRun.state.in_(("queued", "running")))
+                .values(state="failed", finished_at=utcnow(), summary=message, error=message)
+            )
+            db.session.commit()
+            return
+        except Exception:
+            db.session.rollback()
+            time.sleep(0.5 * (attempt + 1))
+    log.error("sync run %s is left for start-up recovery", run_id)
 
 
 def _execute_leased(run_id: int, owner: str) -> SyncRun:

@@ -55,7 +55,16 @@ def _view_context() -> dict:
 
 @bp.app_context_processor
 def _sync_globals() -> dict:
-    return {"sync_kind_menu": [("all", "All"), *((k, KIND_LABELS[k]) for k in KINDS)]}
+    return {"sync_kind_menu": [("all", "All enabled"), *((k, KIND_LABELS[k]) for k in KINDS)]}
+
+
+def kinds_for_all(channel: Channel) -> list[str]:
+    """'All enabled': orders, plus each sync switched on in Main settings.
+
+    Inventory and product push change the merchant's Wix store, so they run from "All" only
+    once the merchant has turned them on (after reviewing the mappings).
+    """
+    return [k for k in KINDS if k == "orders" or channel.auto_for(k)]
 
 
 def start_runs(app: Flask, channel: Channel, kinds: list[str]) -> list[SyncRun]:
@@ -90,11 +99,11 @@ def sync_now(channel_id: int):
                                    problem=message, **_view_context()), 409  # fmt: skip
         flash(message, "error")
         return redirect(url_for("channels.show", channel_id=channel.id))
-    kinds = list(KINDS) if kind == "all" else [kind]
+    kinds = kinds_for_all(channel) if kind == "all" else [kind]
     runs = start_runs(current_app._get_current_object(), channel, kinds)
     if htmx:
         return _progress(channel, [r.id for r in runs])
-    label = "All syncs" if kind == "all" else KIND_LABELS[kind]
+    label = "All enabled syncs" if kind == "all" else KIND_LABELS[kind]
     flash(f"{label} started. Follow it in the Sync log.", "success")
     return redirect(url_for("channels.show", channel_id=channel.id, tab="sync_log"))
 

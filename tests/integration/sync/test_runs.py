@@ -234,3 +234,21 @@ def test_every_kind_has_a_label_and_the_registry_refuses_unknown_kinds():
     assert set(runs.KIND_LABELS) == set(runs.KINDS)
     with pytest.raises(ValueError):
         runs.sync_kind("everything")
+
+
+def test_a_failure_outside_the_sync_function_never_leaves_the_run_running(
+    app, channel_id, monkeypatch
+):
+    """Regression (demo on SQLite): 'database is locked' while starting left a run 'running'."""
+
+    def busy(run_id, owner):
+        db.session.execute(db.update(SyncRun).where(SyncRun.id == run_id).values(state="running"))
+        db.session.commit()
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(runs, "_execute_leased", busy)
+    with app.app_context():
+        run = run_now(channel_id, "orders")
+        assert run.state == "failed"
+        assert "database is locked" in run.summary
+        assert db.session.get(Lease, f"sync:{channel_id}:orders") is None

@@ -11,7 +11,7 @@ from tests.fixtures.app import PASSWORD
 from tests.integration.sync.conftest import shop  # noqa: F401  (the connected-shop fixture)
 from wixoms.extensions import db
 from wixoms.models import SyncRun
-from wixoms.sync.runs import KINDS, run_now
+from wixoms.sync.runs import run_now
 
 HX = {"HX-Request": "true"}
 
@@ -56,15 +56,19 @@ def test_sync_now_runs_without_a_scheduler_and_shows_progress_then_summary(web):
     assert len(web.orders()) == 1
 
 
-def test_sync_all_queues_one_run_per_kind(web):
+def test_sync_all_queues_orders_and_the_syncs_switched_on_only(web):
+    """Inventory and product push are off by default: "All enabled" must not touch Wix stock."""
     response = web.client.post(f"/channels/{web.channel.id}/sync", data={"kind": "all"}, headers=HX)
     html = response.get_data(as_text=True)
     ids = re.findall(r'data-run-id="(\d+)"', html)
-    assert len(ids) == len(KINDS)
+    with web.app.app_context():
+        kinds = db.session.scalars(db.select(SyncRun.kind).order_by(SyncRun.id)).all()
+    assert kinds == ["orders", "fulfillments"]
+    assert len(ids) == 2
     poll_until_done(web.client, f"/channels/{web.channel.id}/sync/progress?runs={','.join(ids)}")
     with web.app.app_context():
         states = db.session.scalars(db.select(SyncRun.state)).all()
-    assert len(states) == len(KINDS)
+    assert len(states) == 2
     assert all(state in ("succeeded", "partial", "skipped", "failed") for state in states)
 
 
@@ -110,7 +114,7 @@ def test_channel_page_has_the_sync_menu_and_the_sync_log_tab(web):
     with web.app.app_context():
         run_now(web.channel.id, "orders")
     html = web.client.get(f"/channels/{web.channel.id}?tab=sync_log").get_data(as_text=True)
-    for label in ("All", "Orders download", "Inventory push", "Product push", "Catalog import",
+    for label in ("All enabled", "Orders download", "Inventory push", "Product push", "Catalog import",
                   "Fulfillment push"):  # fmt: skip
         assert f">{label}</button>" in html
     assert 'data-tab="sync_log"' in html
