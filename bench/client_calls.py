@@ -19,17 +19,15 @@ Usage: python bench/client_calls.py [--quick]
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import math
 import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import requests
+from _common import bench_parser, print_ratios, write_results
 
 from wixoms.sandbox.control_client import SandboxControl
 from wixoms.sandbox.server import SandboxServer
@@ -49,7 +47,6 @@ from wixoms.wix.transport import rate_limiters
 LATENCY_MS = 20
 RUNS = 3
 SEARCHABLE = ["APPROVED", "PENDING", "CANCELED", "REJECTED"]
-RESULTS = Path(__file__).parent / "results" / "client_calls.json"
 
 
 class World:
@@ -263,9 +260,7 @@ def cold_v3_push(world: World, control: SandboxControl, target: dict, plan) -> d
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller run, same ratios")
-    args = parser.parse_args()
+    args = bench_parser(__doc__, "smaller run, same ratios").parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     n_orders = 2_000 if args.quick else 10_000
     # Seeded products have 1, 3 or 6 variants (10/3 on average): 3,000 products ≈ 10,000 SKUs.
@@ -287,8 +282,7 @@ def main() -> int:
         "plan": DEFAULT_PLAN,
     }
     print_table(metrics)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"metrics": metrics, "params": params}, indent=2) + "\n")
+    write_results("client_calls", metrics, params)
     return 0
 
 
@@ -325,9 +319,7 @@ def print_table(m: dict) -> None:
             "(info)",
         ),
     ]
-    print(f"{'measure':38} {'value':>20} {'ratio':>7}  goal")
-    for name, value, ratio, goal in rows:
-        print(f"{name:38} {value:>20} {ratio:7.3f}  {goal}")
+    print_ratios(rows, name_width=38, value_width=20)
     print(
         f"orders downloaded: {m['orders']}; v1 SKUs: {m['inventory_v1_skus']} "
         f"({m['inventory_v1_strategy']}); v3 SKUs: {m['inventory_v3_skus']}"

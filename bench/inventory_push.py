@@ -19,8 +19,6 @@ Usage: python bench/inventory_push.py [--quick]
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import math
 import random
@@ -29,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import bench_parser, print_ratios, write_results
 from cryptography.fernet import Fernet
 from sqlalchemy import insert, select, update
 
@@ -52,7 +51,6 @@ from wixoms.sync.runs import run_now
 from wixoms.wix import PLANS
 from wixoms.wix.catalog_v3 import revision_cache
 
-RESULTS = Path(__file__).parent / "results" / "inventory_push.json"
 PLAN = "standard"
 APP_ID = "bench-inventory-push"
 
@@ -245,9 +243,7 @@ def bench_catalog(server, control, catalog: str, products: int, tmp: Path) -> di
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller run, same ratios")
-    args = parser.parse_args()
+    args = bench_parser(__doc__, "smaller run, same ratios").parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     skus = 2_000 if args.quick else 10_000
     # Seeded products have 1, 3 or 6 variants; a sixth of v1's keep one SKU for 3 variants.
@@ -269,19 +265,18 @@ def main() -> int:
         "changed": "1%",
     }
     print_table(metrics)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"metrics": metrics, "params": params}, indent=2) + "\n")
+    write_results("inventory_push", metrics, params)
     return 0
 
 
 def print_table(m: dict) -> None:
-    print(f"{'measure':34} {'value':>14} {'ratio':>7}  goal")
+    rows = []
     for catalog in ("v1", "v3"):
         value = f"{m[f'{catalog}_calls']} / {m[f'{catalog}_min_calls']}"
-        ratio = m[f"{catalog}_calls_ratio"]
-        print(f"{catalog + ': calls / minimum':34} {value:>14} {ratio:7.3f}  ≤ 1.1")
+        rows.append((f"{catalog}: calls / minimum", value, m[f"{catalog}_calls_ratio"], "≤ 1.1"))
         unchanged = m[f"{catalog}_calls_when_unchanged"]
-        print(f"{catalog + ': calls when unchanged':34} {unchanged:>14} {'':>7}  0")
+        rows.append((f"{catalog}: calls when unchanged", unchanged, None, "0"))
+    print_ratios(rows, name_width=34, value_width=14)
     for catalog in ("v1", "v3"):
         print(
             f"{catalog}: {m[f'{catalog}_skus']} SKUs, {m[f'{catalog}_changed']} changed, "

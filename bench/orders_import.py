@@ -27,59 +27,24 @@ import logging
 import math
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import requests
+from _common import ROOT, bench_parser, sandbox_process, write_results
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wixoms.sandbox.control_client import SandboxControl  # noqa: E402
 from wixoms.wix import PLANS  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "orders_import.json"
 LATENCY_MS = 20
 PRODUCTS = 50
 SEARCHABLE = ["APPROVED", "PENDING", "CANCELED", "REJECTED"]
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench_orders_import"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def sandbox_process(orders: int):
-    """`python -m wixoms.sandbox` seeded with one v3 site of ``orders`` orders; yields its URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "wixoms.sandbox", "--port", str(port), "--seed-sites", "1",
-               "--seed-catalog", "v3", "--seed-products", str(PRODUCTS),
-               "--seed-orders", str(orders)]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(1200):
-            try:
-                requests.get(url + "/_sandbox/sites", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def bare_download(url: str, control: SandboxControl, site_id: str, page_size: int):
@@ -240,8 +205,7 @@ def postgres_url() -> str | None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 orders instead of 100,000")
+    parser = bench_parser(__doc__, "10,000 orders instead of 100,000")
     parser.add_argument("--orders", type=int, help="orders to seed (overrides --quick)")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--plan", default="standard", choices=sorted(PLANS))
@@ -262,7 +226,8 @@ def main() -> int:
     if "sqlite" not in args.db.split(","):
         dbs.pop("sqlite")
     metrics: dict = {}
-    with sandbox_process(orders) as url:
+    # Seeding 100,000 orders takes a while: wait up to two minutes for the sandbox.
+    with sandbox_process(orders, PRODUCTS, wait_s=120) as url:
         control = SandboxControl(url, timeout=600)
         control.set_faults(latency_ms=LATENCY_MS)
         site_id = control.sites()[0]["id"]
@@ -278,8 +243,7 @@ def main() -> int:
               "quick": args.quick, "latency_ms": LATENCY_MS, "plan": plan.key,
               "databases": list(dbs), "products": PRODUCTS}  # fmt: skip
     print_table(metrics, list(dbs))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"metrics": metrics, "params": params}, indent=2) + "\n")
+    write_results("orders_import", metrics, params)
     return 0
 
 

@@ -13,34 +13,29 @@ Usage: python bench/sandbox.py [--quick]
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import requests
+from _common import (
+    bench_parser,
+    load_average,
+    percentile,
+    print_metrics,
+    sandbox_process,
+    write_results,
+)
 
 from wixoms.sandbox.control_client import SandboxControl
 from wixoms.sandbox.seed import seed
 from wixoms.sandbox.store import Store
 
-RESULTS = Path(__file__).parent / "results" / "sandbox.json"
 ORDERS = 10_000
 PRODUCTS = 50
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def time_seed(runs: int) -> list[float]:
@@ -53,37 +48,6 @@ def time_seed(runs: int) -> list[float]:
         times.append(time.perf_counter() - started)
         assert len(store.orders) == ORDERS
     return times
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def sandbox_process():
-    """`python -m wixoms.sandbox` seeded with one site of 10,000 orders; yields its URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "wixoms.sandbox", "--port", str(port), "--seed-sites", "1"]
-    command += ["--seed-catalog", "v3", "--seed-products", str(PRODUCTS)]
-    command += ["--seed-orders", str(ORDERS)]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                requests.get(url + "/_sandbox/sites", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def connect(url: str) -> tuple[requests.Session, str]:
@@ -143,16 +107,14 @@ def search_calls(session: requests.Session, base: str):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a smaller run (< 3 min)")
-    args = parser.parse_args()
+    args = bench_parser(__doc__, "a smaller run (< 3 min)").parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     seed_runs = 1 if args.quick else 3
     requests_count = 300 if args.quick else 2000
     warmup = 20
 
     seed_times = time_seed(seed_runs)
-    with sandbox_process() as url:
+    with sandbox_process(ORDERS, PRODUCTS) as url:
         session, base = connect(url)
         trivial = timed(lambda: session.get(base + "/stores/v3/provision/version", timeout=10))
         search = search_calls(session, base)
@@ -180,14 +142,11 @@ def main() -> int:
         "transport": "requests.Session over loopback to `python -m wixoms.sandbox` (werkzeug)",
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
+        "load_average_1m": load_average(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"metrics": metrics, "params": params}, indent=2))
+    write_results("sandbox", metrics, params)
     goals = {"seed_10k_orders_s": "< 10", "search_page_p99_ms": "< 20"}
-    print(f"{'metric':<24}{'value':>10}  goal")
-    for key, value in metrics.items():
-        print(f"{key:<24}{value!s:>10}  {goals.get(key, '')}")
+    print_metrics(metrics, goals, key_width=24, value_width=10)
     ok = metrics["seed_10k_orders_s"] < 10 and metrics["search_page_p99_ms"] < 20
     return 0 if ok else 1
 
