@@ -5,6 +5,6 @@ from pathlib import Path
 _FIXTURES = Path(__file__).parent / "fixtures"
 pytest_plugins = [
     f"tests.fixtures.{name}"
-    for name in ("app", "sandbox", "wix")
+    for name in ("app", "sandbox", "wix", "browser")
     if (_FIXTURES / f"{name}.py").exists()
 ]

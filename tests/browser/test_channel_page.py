@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.fixtures.app import PASSWORD
+from tests.fixtures.browser import screenshot
 from tests.integration.channel_world import add_catalog, add_channel, load_channel
 from wixoms.extensions import db
 from wixoms.models import SkuMapping, UnmappedSku, Variant, WebhookEndpoint
 
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api")
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 TABS = ("main", "advanced", "channel", "carriers", "skus", "warehouses", "webhooks")
 
 
@@ -35,19 +24,9 @@ def settled(page) -> None:
 
 
 @pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's Chromium is not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page_as_admin(browser, live_app, app, world):
+def page_as_admin(chromium, live_app, app, world):
     server = live_app()
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server.url}/login")
     page.fill("#email", "admin@acme.test")
     page.fill("#password", PASSWORD)
@@ -146,15 +125,14 @@ def test_screenshots_of_every_tab_at_desktop_and_phone_width(page_as_admin, app)
         db.session.add(UnmappedSku(channel_id=channel_id, wix_sku="MUG-BLU", product_name="Mug"))
         db.session.add(WebhookEndpoint(channel_id=channel_id, kind="automation", token="t" * 43))
         db.session.commit()
-    ARTIFACTS.mkdir(exist_ok=True)
     for width in (1280, 400):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{page.base}/channels/")
-        page.screenshot(path=str(ARTIFACTS / f"channels-list-{width}.png"), full_page=True)
+        screenshot(page, f"channels-list-{width}")
         page.goto(f"{page.base}/channels/{channel_id}")
         for tab in TABS:
             page.click(f"[data-tab={tab}]")
             assert page.is_visible(f"#tab-{tab}")
-            page.screenshot(path=str(ARTIFACTS / f"channel-{tab}-{width}.png"), full_page=True)
+            screenshot(page, f"channel-{tab}-{width}")
         page.goto(f"{page.base}/channels/{channel_id}/delete")
-        page.screenshot(path=str(ARTIFACTS / f"channel-delete-{width}.png"), full_page=True)
+        screenshot(page, f"channel-delete-{width}")

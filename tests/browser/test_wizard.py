@@ -6,26 +6,15 @@ Screenshots of every step go to tests/browser/artifacts/wizard-*-{1280,400}.png.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from tests.fixtures.app import PASSWORD, LiveServer
+from tests.fixtures.browser import screenshot
 from tests.fixtures.wix import APP_ID
 
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api")
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
@@ -40,16 +29,6 @@ class World:
     sandbox: object
     sites: dict[str, dict]
     flow: str
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's Chromium is not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -74,18 +53,17 @@ def settled(page) -> None:
 
 def shot(page, name: str) -> None:
     """Screenshot at desktop and phone width (then back to desktop)."""
-    ARTIFACTS.mkdir(exist_ok=True)
     for width in (1280, 400):
         page.set_viewport_size({"width": width, "height": 860})
-        page.screenshot(path=str(ARTIFACTS / f"wizard-{name}-{width}.png"), full_page=True)
+        screenshot(page, f"wizard-{name}-{width}")
     page.set_viewport_size({"width": 1280, "height": 860})
 
 
 @pytest.mark.parametrize("wix_world", ["oauth", "legacy"], indirect=True)
-def test_happy_path_from_the_app_market_to_the_channel_page(browser, wix_world):
+def test_happy_path_from_the_app_market_to_the_channel_page(chromium, wix_world):
     w = wix_world
     tag = lambda n: f"{n}-{w.flow}"  # noqa: E731
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page = chromium.new_page(viewport={"width": 1280, "height": 860})
 
     page.goto(f"{w.wix}/app-market/{APP_ID}")
     shot(page, tag("01-app-market"))
@@ -139,9 +117,9 @@ def test_happy_path_from_the_app_market_to_the_channel_page(browser, wix_world):
     page.close()
 
 
-def test_cancel_in_wix_shows_you_cancelled_and_try_again_returns_to_wix(browser, wix_world):
+def test_cancel_in_wix_shows_you_cancelled_and_try_again_returns_to_wix(chromium, wix_world):
     w = wix_world
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page = chromium.new_page(viewport={"width": 1280, "height": 860})
     page.goto(f"{w.wixoms}/login")
     page.fill("#email", "admin@acme.test")
     page.fill("#password", PASSWORD)

@@ -6,8 +6,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
+from tests.fixtures.app import postgres_schema
 from wixoms import create_app
 from wixoms.extensions import db
 
@@ -18,16 +19,8 @@ def empty_database_url(tmp_path):
     if not pg:
         yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
         return
-    schema = f"mig_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    engine = create_engine(pg)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg else "?"
-    yield f"{pg}{sep}options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
+    with postgres_schema(pg, "mig") as url:
+        yield url
 
 
 def test_upgrade_from_empty_matches_the_models(base_config, empty_database_url):
