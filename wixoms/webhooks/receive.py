@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from wixoms.extensions import db
 from wixoms.models import Channel, WebhookEndpoint, WebhookEvent
 from wixoms.models._base import utcnow
+from wixoms.webhooks.group_commit import GroupCommitWriter, InboxUnavailable
 from wixoms.webhooks.ratelimit import TokenBucketLimiter
 from wixoms.wix import InvalidWebhook, parse_automation_request, verify_app_webhook
 from wixoms.wix import WebhookEvent as WixEvent
@@ -105,18 +107,24 @@ def receive_delivery(
     costs several times the two statements themselves (see bench/webhooks.py).
     """
     check_size(content_length)
+    endpoint = find_endpoint(None, token)
+    check_rate(endpoint)
+    body = read_body(max_bytes() + 1)
+    if len(body) > max_bytes():
+        raise too_large()
+    delivery = Delivery(body=body, content_type=content_type, headers=kept_headers(headers))
+    event = verify(endpoint, delivery)
+    if group_commit_enabled(current_app):
+        return store_grouped(writer(current_app), endpoint, delivery, event)
     with db.engine.connect() as conn:
-        endpoint = find_endpoint(conn, token)
-        check_rate(endpoint)
-        body = read_body(max_bytes() + 1)
-        if len(body) > max_bytes():
-            raise too_large()
-        delivery = Delivery(body=body, content_type=content_type, headers=kept_headers(headers))
-        return store(conn, endpoint, delivery, verify(endpoint, delivery))
+        return store(conn, endpoint, delivery, event)
 
 
-def find_endpoint(conn: Connection, token: str) -> EndpointRef:
-    """The live endpoint for a /hooks token; unknown and revoked tokens look the same."""
+def find_endpoint(conn: Connection | None, token: str) -> EndpointRef:
+    """The live endpoint for a /hooks token; unknown and revoked tokens look the same.
+
+    With conn None a pooled connection is taken only when the endpoint cache misses.
+    """
     row = None
     if 0 < len(token) <= 64:
         row = _cached_endpoint_row(conn, token)
@@ -133,7 +141,7 @@ def find_endpoint(conn: Connection, token: str) -> EndpointRef:
     return EndpointRef(endpoint_id, kind, channel_id, site_id or "", instance_id or "")
 
 
-def _cached_endpoint_row(conn: Connection, token: str) -> tuple | None:
+def _cached_endpoint_row(conn: Connection | None, token: str) -> tuple | None:
     """The endpoint row, remembered for WEBHOOK_ENDPOINT_CACHE_S (default 1 s) per process.
 
     Under load most deliveries hit the same few tokens; a second of staleness means a revoke or
@@ -145,7 +153,11 @@ def _cached_endpoint_row(conn: Connection, token: str) -> tuple | None:
     hit = cache.get(token)
     if hit is not None and hit[0] > now:
         return hit[1]
-    row = conn.execute(_ENDPOINT_QUERY, {"token": token}).first()
+    if conn is None:
+        with db.engine.connect() as own:
+            row = own.execute(_ENDPOINT_QUERY, {"token": token}).first()
+    else:
+        row = conn.execute(_ENDPOINT_QUERY, {"token": token}).first()
     if row is not None and ttl > 0:
         if len(cache) >= _ENDPOINT_CACHE_MAX:
             cache.clear()
@@ -303,14 +315,15 @@ def dedupe_key(event: WixEvent) -> str:
     return f"{event.kind}:{event.entity_id}:{event.event_type}:{updated}"[:200]
 
 
-def store(conn: Connection, endpoint: EndpointRef, delivery: Delivery, event: WixEvent) -> Receipt:
-    """Commit the raw delivery; a repeat (same dedupe key) is a harmless duplicate."""
+def inbox_row(endpoint: EndpointRef, delivery: Delivery, event: WixEvent) -> dict[str, Any]:
+    """The WebhookEvent column values of an accepted delivery."""
     key = dedupe_key(event)
     is_order = event.is_order_event and bool(event.entity_id)
-    values = {
+    now = utcnow()
+    return {
         "endpoint_id": endpoint.id,
         "channel_id": endpoint.channel_id,
-        "received_at": utcnow(),
+        "received_at": now,
         "headers": delivery.headers,
         "body": delivery.body,
         "dedupe_key": key,
@@ -319,9 +332,56 @@ def store(conn: Connection, endpoint: EndpointRef, delivery: Delivery, event: Wi
         "order_number": str((event.order or {}).get("number") or "")[:40],
         "state": "pending",
         "attempts": 0,
-        "next_attempt_at": utcnow(),
+        "next_attempt_at": now,
         "outcome": "",
+        "error": None,
+        "processed_at": None,
     }
+
+
+def group_commit_enabled(app: Flask) -> bool:
+    """WEBHOOK_GROUP_COMMIT (default on): share one commit among concurrent requests."""
+    value = app.config.get("WEBHOOK_GROUP_COMMIT", True)
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "off", "false", "no")
+    return bool(value)
+
+
+def writer(app: Flask) -> GroupCommitWriter:
+    """This process's inbox writer (one per app and engine)."""
+    found = app.extensions.get("wixoms_inbox_writer")
+    if found is None:
+        with _WRITER_LOCK:
+            found = app.extensions.get("wixoms_inbox_writer")
+            if found is None:
+                found = GroupCommitWriter(db.engine)
+                app.extensions["wixoms_inbox_writer"] = found
+    return found
+
+
+_WRITER_LOCK = threading.Lock()
+
+
+def store_grouped(
+    inbox: GroupCommitWriter, endpoint: EndpointRef, delivery: Delivery, event: WixEvent
+) -> Receipt:
+    """Hand the row to the group-commit writer; return once its batch has committed."""
+    try:
+        event_id, duplicate = inbox.submit(inbox_row(endpoint, delivery, event))
+    except InboxUnavailable:
+        raise Rejected(
+            503,
+            "INBOX_UNAVAILABLE",
+            "The delivery could not be stored just now; nothing was kept. Retry later.",
+            retry_after=1.0,
+        ) from None
+    return Receipt(event_id=event_id, duplicate=duplicate)
+
+
+def store(conn: Connection, endpoint: EndpointRef, delivery: Delivery, event: WixEvent) -> Receipt:
+    """Commit the raw delivery alone; a repeat (same dedupe key) is a harmless duplicate."""
+    values = inbox_row(endpoint, delivery, event)
+    key = values["dedupe_key"]
     try:
         event_id = conn.execute(_INSERT_EVENT, values).scalar_one()
         _touch_endpoint(conn, endpoint.id)

@@ -1,0 +1,230 @@
+"""Group commit for the webhook inbox: many requests, one transaction, one WAL flush.
+
+Under threaded workers (gunicorn gthread) every request hands its inbox row to this process's
+writer and waits. The writer takes every row queued so far, inserts them in one transaction
+(INSERT ... ON CONFLICT DO NOTHING RETURNING, so each row still learns whether it was a
+duplicate), commits once, then wakes the requests of that batch. A request therefore answers
+only after the commit that holds its row: the durability promise is the same as one commit per
+request, the fsync is shared. Nothing waits for a batch to fill: while one commit is in flight
+the next requests queue up, so batches grow with the load and stay at one row when idle.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, tuple_, update
+
+from wixoms.models import WebhookEndpoint, WebhookEvent
+from wixoms.models._base import utcnow
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BATCH = 256
+# How long a request waits for its batch before answering 503 (Wix retries).
+DEFAULT_WAIT_S = 10.0
+# An idle writer closes its connection and ends its thread; the next request starts another.
+DEFAULT_IDLE_S = 2.0
+# last_delivery_at is a hint for the channel page, written at most this often per endpoint.
+TOUCH_EVERY_S = 5.0
+_EVENTS = WebhookEvent.__table__
+
+
+class InboxUnavailable(Exception):
+    """The row's batch did not commit (or not in time): nothing of it is stored."""
+
+
+@dataclass(eq=False)
+class _Pending:
+    values: dict[str, Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    event_id: int | None = None
+    duplicate: bool = False
+    error: BaseException | None = None
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.values["channel_id"], self.values["dedupe_key"])
+
+
+def insert_ignoring_duplicates(dialect: str):
+    """INSERT into the inbox that skips rows whose (channel_id, dedupe_key) exists."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - wixoms runs on PostgreSQL or SQLite
+        raise NotImplementedError(f"group commit needs ON CONFLICT; {dialect} has none")
+    return (
+        insert(_EVENTS)
+        .on_conflict_do_nothing(index_elements=["channel_id", "dedupe_key"])
+        .returning(_EVENTS.c.id, _EVENTS.c.channel_id, _EVENTS.c.dedupe_key)
+    )
+
+
+class GroupCommitWriter:
+    """One per process (and engine): commits queued inbox rows in batches."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        wait_s: float = DEFAULT_WAIT_S,
+        idle_s: float = DEFAULT_IDLE_S,
+    ) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self.wait_s = wait_s
+        self.idle_s = idle_s
+        self._insert = insert_ignoring_duplicates(engine.dialect.name)
+        self._queue: deque[_Pending] = deque()
+        self._cond = threading.Condition()
+        self._running = False
+        self._touched: dict[int, float] = {}
+        self.batches = 0  # committed batches, for tests and the benchmark
+        self.rows = 0
+
+    def submit(self, values: dict[str, Any]) -> tuple[int | None, bool]:
+        """Queue one inbox row and wait for its commit: (event id, was it a duplicate).
+
+        Raises InboxUnavailable when its batch failed or did not commit within wait_s.
+        """
+        pending = _Pending(values)
+        with self._cond:
+            self._queue.append(pending)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="wixoms-inbox", daemon=True).start()
+            self._cond.notify()
+        if not pending.done.wait(self.wait_s):
+            # The row may still commit later; Wix's retry is then a harmless duplicate.
+            raise InboxUnavailable("the inbox did not commit in time")
+        if pending.error is not None:
+            raise InboxUnavailable(str(pending.error)) from pending.error
+        return pending.event_id, pending.duplicate
+
+    def _take_batch(self) -> list[_Pending] | None:
+        with self._cond:
+            deadline = time.monotonic() + self.idle_s
+            while not self._queue:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._running = False
+                    return None
+                self._cond.wait(left)
+            n = min(len(self._queue), self.max_batch)
+            return [self._queue.popleft() for _ in range(n)]
+
+    def _run(self) -> None:
+        conn: Connection | None = None
+        try:
+            while (batch := self._take_batch()) is not None:
+                if conn is None or conn.closed or conn.invalidated:
+                    try:
+                        conn = self.engine.connect()
+                    except Exception as exc:  # database down: these requests answer 503
+                        log.warning("inbox writer cannot connect: %s", exc)
+                        _finish(batch, exc)
+                        conn = None
+                        continue
+                conn = self._commit_batch(conn, batch)
+        finally:
+            if conn is not None:
+                conn.close()
+            with self._cond:
+                if self._running:  # died of a bug: let the next submit start a fresh writer
+                    log.error("inbox writer stopped unexpectedly")
+                    self._running = False
+
+    def _commit_batch(self, conn: Connection, batch: list[_Pending]) -> Connection | None:
+        """Commit a batch; when it fails, each row is tried alone so one bad row fails alone."""
+        try:
+            self._write(conn, batch)
+            return conn
+        except Exception as exc:
+            conn = _rolled_back(conn)
+            if len(batch) == 1 or conn is None:
+                log.warning("inbox batch of %d rows failed: %s", len(batch), exc)
+                _finish(batch, exc)
+                return conn
+        for pending in batch:
+            try:
+                self._write(conn, [pending])
+            except Exception as exc:
+                log.warning("inbox row failed: %s", exc)
+                conn = _rolled_back(conn)
+                _finish([pending], exc)
+                if conn is None:
+                    _finish([p for p in batch if not p.done.is_set()], exc)
+                    return None
+        return conn
+
+    def _write(self, conn: Connection, batch: list[_Pending]) -> None:
+        """One transaction: insert the batch's new rows, find the duplicates, commit, wake."""
+        first: dict[tuple[int, str], _Pending] = {}
+        for pending in batch:
+            first.setdefault(pending.key, pending)
+        ids: dict[tuple[int, str], int] = {}
+        for row in conn.execute(self._insert, [p.values for p in first.values()]):
+            ids[(row.channel_id, row.dedupe_key)] = row.id
+        missing = [key for key in first if key not in ids]
+        existing = _existing_ids(conn, missing) if missing else {}
+        self._touch(conn, {p.values["endpoint_id"] for p in batch})
+        conn.commit()
+        self.batches += 1
+        self.rows += len(ids)
+        for pending in batch:
+            key = pending.key
+            if key in ids and first[key] is pending:
+                pending.event_id = ids[key]
+            else:
+                pending.event_id = ids.get(key, existing.get(key))
+                pending.duplicate = True
+            pending.done.set()
+
+    def _touch(self, conn: Connection, endpoint_ids: Iterable[int]) -> None:
+        now = time.monotonic()
+        due = [e for e in endpoint_ids if now - self._touched.get(e, -1e9) >= TOUCH_EVERY_S]
+        if not due:
+            return
+        conn.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id.in_(due))
+            .values(last_delivery_at=utcnow())
+        )
+        for endpoint_id in due:
+            self._touched[endpoint_id] = now
+
+
+def _existing_ids(conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """Ids of rows already in the inbox (committed by an earlier batch or another process)."""
+    rows = conn.execute(
+        select(_EVENTS.c.id, _EVENTS.c.channel_id, _EVENTS.c.dedupe_key).where(
+            tuple_(_EVENTS.c.channel_id, _EVENTS.c.dedupe_key).in_(keys)
+        )
+    )
+    return {(row.channel_id, row.dedupe_key): row.id for row in rows}
+
+
+def _rolled_back(conn: Connection) -> Connection | None:
+    """The connection after a failed transaction, or None when it is unusable."""
+    try:
+        conn.rollback()
+        return conn
+    except Exception:
+        conn.invalidate()
+        conn.close()
+        return None
+
+
+def _finish(batch: list[_Pending], error: BaseException) -> None:
+    for pending in batch:
+        pending.error = error
+        pending.done.set()
