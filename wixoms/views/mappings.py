@@ -6,6 +6,10 @@ row; without JavaScript the forms post normally and come back to the tab.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
 from flask import (
     Blueprint,
     Response,
@@ -17,6 +21,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from wixoms.channel_mappings import (
@@ -92,7 +97,7 @@ def _row(template: str, status: int = 200, **context):
     return render_template(template, can_edit=is_admin(), **context), status
 
 
-# Carrier mappings --------------------------------------------------------------------------
+# Carrier and warehouse mappings ------------------------------------------------------------
 
 
 def carrier_form(channel: Channel, prefix: str = "carrier-add", **kw) -> CarrierMappingForm:
@@ -108,83 +113,6 @@ def carrier_context(channel: Channel, form: CarrierMappingForm | None = None) ->
     }
 
 
-def _save_carrier(channel: Channel, form: CarrierMappingForm, mapping: CarrierMapping | None):
-    """Validate and store; returns True when saved (errors are put on the form)."""
-    if not form.validate():
-        return False
-    clash = db.session.scalar(
-        db.select(CarrierMapping).where(
-            CarrierMapping.channel_id == channel.id,
-            CarrierMapping.wix_shipping_title == form.wix_shipping_title.data,
-        )
-    )
-    if clash is not None and clash is not mapping:
-        form.wix_shipping_title.errors = ["This shipping option is already mapped; edit that row."]
-        return False
-    mapping = mapping or CarrierMapping(channel_id=channel.id)
-    mapping.wix_shipping_title = form.wix_shipping_title.data
-    mapping.carrier_id = int(form.carrier_id.data)
-    db.session.add(mapping)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        form.wix_shipping_title.errors = ["This shipping option was just mapped; reload the tab."]
-        return False
-    return True
-
-
-@bp.post("/carriers")
-def carrier_add(channel_id: int):
-    channel = _channel(channel_id, edit=True)
-    form = carrier_form(channel)
-    if not _save_carrier(channel, form, None):
-        return _panel(channel, "carriers", carrier_context(channel, form), 422)
-    flash(f"Mapped {form.wix_shipping_title.data!r}. Saved.", "success")
-    return _panel(channel, "carriers", carrier_context(channel))
-
-
-@bp.get("/carriers/<int:mapping_id>")
-def carrier_row(channel_id: int, mapping_id: int):
-    channel = _channel(channel_id, edit=False)
-    mapping = _owned(CarrierMapping, mapping_id, channel)
-    return _row("channels/mappings/_carrier_row.html", channel=channel, m=mapping)
-
-
-@bp.get("/carriers/<int:mapping_id>/edit")
-def carrier_edit(channel_id: int, mapping_id: int):
-    channel = _channel(channel_id, edit=True)
-    mapping = _owned(CarrierMapping, mapping_id, channel)
-    form = carrier_form(channel, f"carrier-{mapping.id}", formdata=None, obj=mapping)
-    form.carrier_id.data = str(mapping.carrier_id)
-    return _row("channels/mappings/_carrier_edit.html", channel=channel, m=mapping, form=form)
-
-
-@bp.post("/carriers/<int:mapping_id>")
-def carrier_update(channel_id: int, mapping_id: int):
-    channel = _channel(channel_id, edit=True)
-    mapping = _owned(CarrierMapping, mapping_id, channel)
-    form = carrier_form(channel, f"carrier-{mapping.id}")
-    if not _save_carrier(channel, form, mapping):
-        return _row(
-            "channels/mappings/_carrier_edit.html", 422, channel=channel, m=mapping, form=form
-        )
-    return _row("channels/mappings/_carrier_row.html", channel=channel, m=mapping)
-
-
-@bp.post("/carriers/<int:mapping_id>/delete")
-def carrier_delete(channel_id: int, mapping_id: int):
-    channel = _channel(channel_id, edit=True)
-    db.session.delete(_owned(CarrierMapping, mapping_id, channel))
-    db.session.commit()
-    db.session.refresh(channel)
-    flash("Carrier mapping deleted.", "success")
-    return _panel(channel, "carriers", carrier_context(channel))
-
-
-# Warehouse mappings ------------------------------------------------------------------------
-
-
 def warehouse_form(channel: Channel, prefix: str = "warehouse-add", **kw) -> WarehouseMappingForm:
     return WarehouseMappingForm(prefix=prefix, **kw).with_warehouses(account_warehouses(channel))
 
@@ -198,79 +126,153 @@ def warehouse_context(channel: Channel, form: WarehouseMappingForm | None = None
     }
 
 
-def _save_warehouse(channel: Channel, form: WarehouseMappingForm, mapping):
+@dataclass(frozen=True)
+class MappingKind:
+    """What differs between the carrier and the warehouse mapping tabs; their views are shared.
+
+    ``name`` ("carrier") gives the tab and URLs (/carriers), the endpoints (carrier_add, ...),
+    the row templates (channels/mappings/_carrier_row.html, _carrier_edit.html) and the form
+    prefixes (carrier-add, carrier-<id>).
+    """
+
+    name: str
+    model: type[CarrierMapping] | type[WarehouseMapping]
+    form: Callable[..., FlaskForm]  # (channel, prefix, **form kwargs) with the account's choices
+    context: Callable[..., dict]  # (channel, form=None) -> the tab's panel
+    select: str  # the form's select field (and column) of the account's carrier or warehouse
+    unique: str  # the field (and column) a channel may map only once
+    values: Callable[[FlaskForm], dict]  # column values of a validated form
+    taken: str
+    just_taken: str
+    added: Callable[[FlaskForm], str]
+    deleted: str
+
+    @property
+    def tab(self) -> str:
+        return f"{self.name}s"
+
+    def template(self, part: str) -> str:
+        return f"channels/mappings/_{self.name}_{part}.html"
+
+
+CARRIERS = MappingKind(
+    name="carrier",
+    model=CarrierMapping,
+    form=carrier_form,
+    context=carrier_context,
+    select="carrier_id",
+    unique="wix_shipping_title",
+    values=lambda form: {
+        "wix_shipping_title": form.wix_shipping_title.data,
+        "carrier_id": int(form.carrier_id.data),
+    },
+    taken="This shipping option is already mapped; edit that row.",
+    just_taken="This shipping option was just mapped; reload the tab.",
+    added=lambda form: f"Mapped {form.wix_shipping_title.data!r}. Saved.",
+    deleted="Carrier mapping deleted.",
+)
+WAREHOUSES = MappingKind(
+    name="warehouse",
+    model=WarehouseMapping,
+    form=warehouse_form,
+    context=warehouse_context,
+    select="warehouse_id",
+    unique="warehouse_id",
+    values=lambda form: {
+        "warehouse_id": int(form.warehouse_id.data),
+        "wix_location_id": form.wix_location_id.data or "",
+    },
+    taken="This warehouse is already mapped; edit that row.",
+    just_taken="This warehouse was just mapped; reload the tab.",
+    added=lambda form: "Warehouse mapped. Saved.",
+    deleted="Warehouse mapping deleted.",
+)
+
+
+def _save_mapping(kind: MappingKind, channel: Channel, form: FlaskForm, mapping) -> bool:
+    """Validate and store; returns True when saved (errors are put on the form)."""
     if not form.validate():
         return False
-    warehouse_id = int(form.warehouse_id.data)
+    values = kind.values(form)
     clash = db.session.scalar(
-        db.select(WarehouseMapping).where(
-            WarehouseMapping.channel_id == channel.id,
-            WarehouseMapping.warehouse_id == warehouse_id,
+        db.select(kind.model).where(
+            kind.model.channel_id == channel.id,
+            getattr(kind.model, kind.unique) == values[kind.unique],
         )
     )
     if clash is not None and clash is not mapping:
-        form.warehouse_id.errors = ["This warehouse is already mapped; edit that row."]
+        getattr(form, kind.unique).errors = [kind.taken]
         return False
-    mapping = mapping or WarehouseMapping(channel_id=channel.id)
-    mapping.warehouse_id = warehouse_id
-    mapping.wix_location_id = form.wix_location_id.data or ""
+    mapping = mapping or kind.model(channel_id=channel.id)
+    for column, value in values.items():
+        setattr(mapping, column, value)
     db.session.add(mapping)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        form.warehouse_id.errors = ["This warehouse was just mapped; reload the tab."]
+        getattr(form, kind.unique).errors = [kind.just_taken]
         return False
     return True
 
 
-@bp.post("/warehouses")
-def warehouse_add(channel_id: int):
+def _mapping_add(kind: MappingKind, channel_id: int):
     channel = _channel(channel_id, edit=True)
-    form = warehouse_form(channel)
-    if not _save_warehouse(channel, form, None):
-        return _panel(channel, "warehouses", warehouse_context(channel, form), 422)
+    form = kind.form(channel)
+    if not _save_mapping(kind, channel, form, None):
+        return _panel(channel, kind.tab, kind.context(channel, form), 422)
     db.session.refresh(channel)
-    flash("Warehouse mapped. Saved.", "success")
-    return _panel(channel, "warehouses", warehouse_context(channel))
+    flash(kind.added(form), "success")
+    return _panel(channel, kind.tab, kind.context(channel))
 
 
-@bp.get("/warehouses/<int:mapping_id>")
-def warehouse_row(channel_id: int, mapping_id: int):
+def _mapping_row(kind: MappingKind, channel_id: int, mapping_id: int):
     channel = _channel(channel_id, edit=False)
-    mapping = _owned(WarehouseMapping, mapping_id, channel)
-    return _row("channels/mappings/_warehouse_row.html", channel=channel, m=mapping)
+    mapping = _owned(kind.model, mapping_id, channel)
+    return _row(kind.template("row"), channel=channel, m=mapping)
 
 
-@bp.get("/warehouses/<int:mapping_id>/edit")
-def warehouse_edit(channel_id: int, mapping_id: int):
+def _mapping_edit(kind: MappingKind, channel_id: int, mapping_id: int):
     channel = _channel(channel_id, edit=True)
-    mapping = _owned(WarehouseMapping, mapping_id, channel)
-    form = warehouse_form(channel, f"warehouse-{mapping.id}", formdata=None, obj=mapping)
-    form.warehouse_id.data = str(mapping.warehouse_id)
-    return _row("channels/mappings/_warehouse_edit.html", channel=channel, m=mapping, form=form)
+    mapping = _owned(kind.model, mapping_id, channel)
+    form = kind.form(channel, f"{kind.name}-{mapping.id}", formdata=None, obj=mapping)
+    getattr(form, kind.select).data = str(getattr(mapping, kind.select))
+    return _row(kind.template("edit"), channel=channel, m=mapping, form=form)
 
 
-@bp.post("/warehouses/<int:mapping_id>")
-def warehouse_update(channel_id: int, mapping_id: int):
+def _mapping_update(kind: MappingKind, channel_id: int, mapping_id: int):
     channel = _channel(channel_id, edit=True)
-    mapping = _owned(WarehouseMapping, mapping_id, channel)
-    form = warehouse_form(channel, f"warehouse-{mapping.id}")
-    if not _save_warehouse(channel, form, mapping):
-        return _row(
-            "channels/mappings/_warehouse_edit.html", 422, channel=channel, m=mapping, form=form
-        )
-    return _row("channels/mappings/_warehouse_row.html", channel=channel, m=mapping)
+    mapping = _owned(kind.model, mapping_id, channel)
+    form = kind.form(channel, f"{kind.name}-{mapping.id}")
+    if not _save_mapping(kind, channel, form, mapping):
+        return _row(kind.template("edit"), 422, channel=channel, m=mapping, form=form)
+    return _row(kind.template("row"), channel=channel, m=mapping)
 
 
-@bp.post("/warehouses/<int:mapping_id>/delete")
-def warehouse_delete(channel_id: int, mapping_id: int):
+def _mapping_delete(kind: MappingKind, channel_id: int, mapping_id: int):
     channel = _channel(channel_id, edit=True)
-    db.session.delete(_owned(WarehouseMapping, mapping_id, channel))
+    db.session.delete(_owned(kind.model, mapping_id, channel))
     db.session.commit()
     db.session.refresh(channel)
-    flash("Warehouse mapping deleted.", "success")
-    return _panel(channel, "warehouses", warehouse_context(channel))
+    flash(kind.deleted, "success")
+    return _panel(channel, kind.tab, kind.context(channel))
+
+
+for _kind in (CARRIERS, WAREHOUSES):
+    # Endpoints mappings.<name>_add, _row, _edit, _update and _delete.
+    for _rule, _action, _view, _method in (
+        ("", "add", _mapping_add, "POST"),
+        ("/<int:mapping_id>", "row", _mapping_row, "GET"),
+        ("/<int:mapping_id>/edit", "edit", _mapping_edit, "GET"),
+        ("/<int:mapping_id>", "update", _mapping_update, "POST"),
+        ("/<int:mapping_id>/delete", "delete", _mapping_delete, "POST"),
+    ):
+        bp.add_url_rule(
+            f"/{_kind.tab}{_rule}",
+            f"{_kind.name}_{_action}",
+            partial(_view, _kind),
+            methods=[_method],
+        )
 
 
 # SKU mappings ------------------------------------------------------------------------------
