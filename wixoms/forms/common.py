@@ -96,3 +96,18 @@ def commit_or_field_error(field, message: str) -> bool:
         field.errors = [*field.errors, message]
         return False
     return True
+
+
+def taken(model, column, value: str, account_id: int, own_id: int | None) -> bool:
+    """Whether a row of `model` in the account, other than `own_id`, already has `value` in
+    `column`, compared case-insensitively (as people read names and codes)."""
+    from sqlalchemy import func
+
+    from wixoms.extensions import db
+
+    stmt = db.select(model.id).where(
+        model.account_id == account_id, func.lower(column) == value.lower()
+    )
+    if own_id is not None:
+        stmt = stmt.where(model.id != own_id)
+    return db.session.scalar(stmt) is not None

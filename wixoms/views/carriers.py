@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from sqlalchemy import func
 
 from wixoms.extensions import db
 from wixoms.forms.catalog import TRACKING_PLACEHOLDER, WIX_PROVIDER_CODES, CarrierForm
-from wixoms.forms.common import commit_or_field_error
+from wixoms.forms.common import commit_or_field_error, taken
 from wixoms.models import Carrier
 from wixoms.views.access import admin_required, current_account, get_scoped_or_404
 
@@ -63,13 +62,7 @@ def _save(form: CarrierForm, carrier: Carrier, verb: str):
 
 
 def _unique(form: CarrierForm, own_id: int | None) -> bool:
-    stmt = db.select(Carrier.id).where(
-        Carrier.account_id == current_account().id,
-        func.lower(Carrier.name) == form.name.data.lower(),
-    )
-    if own_id is not None:
-        stmt = stmt.where(Carrier.id != own_id)
-    if db.session.scalar(stmt) is not None:
+    if taken(Carrier, Carrier.name, form.name.data, current_account().id, own_id):
         form.name.errors.append(f"A carrier named {form.name.data} already exists.")
         return False
     return True

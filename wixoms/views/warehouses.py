@@ -7,7 +7,7 @@ from sqlalchemy import func
 
 from wixoms.extensions import db
 from wixoms.forms.catalog import WarehouseForm
-from wixoms.forms.common import commit_or_field_error
+from wixoms.forms.common import commit_or_field_error, taken
 from wixoms.models import InventoryLevel, Warehouse
 from wixoms.views.access import admin_required, current_account, get_scoped_or_404
 
@@ -78,13 +78,7 @@ def _unique(form: WarehouseForm, own_id: int | None) -> bool:
         (form.code, Warehouse.code, "code"),
         (form.name, Warehouse.name, "name"),
     ):
-        stmt = db.select(Warehouse.id).where(
-            Warehouse.account_id == current_account().id,
-            func.lower(column) == field.data.lower(),
-        )
-        if own_id is not None:
-            stmt = stmt.where(Warehouse.id != own_id)
-        if db.session.scalar(stmt) is not None:
+        if taken(Warehouse, column, field.data, current_account().id, own_id):
             field.errors.append(f"Another warehouse already has the {label} {field.data}.")
             ok = False
     return ok
