@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from tests.fixtures.app import PASSWORD
-from tests.fixtures.browser import screenshot
+from tests.fixtures.browser import log_in, screenshot
 from tests.integration.channel_world import add_catalog, add_channel, load_channel
 from wixoms.extensions import db
 from wixoms.models import SkuMapping, UnmappedSku, Variant, WebhookEndpoint
@@ -27,11 +26,7 @@ def settled(page) -> None:
 def page_as_admin(chromium, live_app, app, world):
     server = live_app()
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server.url}/login")
-    page.fill("#email", "admin@acme.test")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server.url}/")
+    log_in(page, server.url)
     page.base = server.url
     yield page
     page.close()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.fixtures.app import PASSWORD, LiveServer
-from tests.fixtures.browser import screenshot
+from tests.fixtures.browser import log_in, screenshot
 from tests.fixtures.wix import APP_ID
 
 pytestmark = pytest.mark.browser
@@ -120,11 +120,7 @@ def test_happy_path_from_the_app_market_to_the_channel_page(chromium, wix_world)
 def test_cancel_in_wix_shows_you_cancelled_and_try_again_returns_to_wix(chromium, wix_world):
     w = wix_world
     page = chromium.new_page(viewport={"width": 1280, "height": 860})
-    page.goto(f"{w.wixoms}/login")
-    page.fill("#email", "admin@acme.test")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{w.wixoms}/")
+    log_in(page, w.wixoms)
     page.goto(f"{w.wixoms}/wizard/")
     shot(page, "00-start")
     page.click("text=Continue to Wix")

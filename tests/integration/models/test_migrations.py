@@ -1,25 +1,19 @@
 """`flask db upgrade` from empty gives exactly the schema the models declare."""
 
-import os
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from tests.fixtures.app import postgres_schema
+from tests.fixtures.app import fresh_database
 from wixoms import create_app
 from wixoms.extensions import db
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    pg = os.environ.get("WIXOMS_TEST_DATABASE_URL")
-    if not pg:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
-        return
-    with postgres_schema(pg, "mig") as url:
+    with fresh_database(tmp_path / "empty.sqlite", "mig") as url:
         yield url
 
 
