@@ -174,8 +174,9 @@ class SyncScheduler:
         sched.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", **every)
         register_webhook_worker(sched, self.app)
         sched.start()
+        # Jobs first, then leadership: is_leader means the channels' jobs are in place.
+        self._reload(sched)
         self.scheduler = sched
-        self.reload_jobs()
 
     def _stand_by(self) -> None:
         sched, self.scheduler = self.scheduler, None
@@ -207,6 +208,9 @@ class SyncScheduler:
         sched = self.scheduler
         if sched is None:
             return {}
+        return self._reload(sched)
+
+    def _reload(self, sched: BackgroundScheduler) -> dict[str, JobSpec]:
         with self.app.app_context():
             specs = wanted_jobs(list(db.session.scalars(db.select(Channel))))
             db.session.remove()

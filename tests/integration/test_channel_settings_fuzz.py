@@ -69,7 +69,8 @@ def test_random_data_in_one_settings_tab_never_breaks_save(logged_in, channel_id
 @given(st.dictionaries(TEXT, VALUE, max_size=6))
 def test_random_fields_of_any_name_never_break_save(logged_in, channel_id, fields):
     response = logged_in.post(f"/channels/{channel_id}", data=fields)
-    expected = (400,) if _nul(*fields.keys(), *fields.values()) else (302, 422)
+    sent_keys = [k for k, v in fields.items() if v != []]  # an empty list posts nothing
+    expected = (400,) if _nul(*sent_keys, *fields.values()) else (302, 422)
     assert response.status_code in expected
 
 
