@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, tuple_, update
+from sqlalchemy.exc import DBAPIError
 
 from wixoms.models import WebhookEndpoint, WebhookEvent
 from wixoms.models._base import utcnow
@@ -128,7 +129,7 @@ class GroupCommitWriter:
             while (batch := self._take_batch()) is not None:
                 if conn is None or conn.closed or conn.invalidated:
                     try:
-                        conn = self.engine.connect()
+                        conn = self._connect()
                     except Exception as exc:  # database down: these requests answer 503
                         log.warning("inbox writer cannot connect: %s", exc)
                         _finish(batch, exc)
@@ -143,17 +144,38 @@ class GroupCommitWriter:
                     log.error("inbox writer stopped unexpectedly")
                     self._running = False
 
+    def _connect(self) -> Connection:
+        # Autocommit: the batch is one INSERT statement, committed by the server before it
+        # answers, so a batch costs one round trip instead of BEGIN, INSERT and COMMIT.
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
     def _commit_batch(self, conn: Connection, batch: list[_Pending]) -> Connection | None:
         """Commit a batch; when it fails, each row is tried alone so one bad row fails alone."""
         try:
             self._write(conn, batch)
             return conn
-        except Exception as exc:
-            conn = _rolled_back(conn)
-            if len(batch) == 1 or conn is None:
-                log.warning("inbox batch of %d rows failed: %s", len(batch), exc)
-                _finish(batch, exc)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                return self._retry_alone(_rolled_back(conn), batch, exc)
+            # The held connection died (database restart): one more try on a fresh one; a row
+            # that did commit before the drop then reads as a duplicate, which is harmless.
+            conn.close()
+            try:
+                conn = self._connect()
+                self._write(conn, batch)
                 return conn
+            except Exception as again:
+                return self._retry_alone(_rolled_back(conn), batch, again)
+        except Exception as exc:
+            return self._retry_alone(_rolled_back(conn), batch, exc)
+
+    def _retry_alone(
+        self, conn: Connection | None, batch: list[_Pending], exc: BaseException
+    ) -> Connection | None:
+        if len(batch) == 1 or conn is None:
+            log.warning("inbox batch of %d rows failed: %s", len(batch), exc)
+            _finish(batch, exc)
+            return conn
         for pending in batch:
             try:
                 self._write(conn, [pending])
@@ -167,7 +189,12 @@ class GroupCommitWriter:
         return conn
 
     def _write(self, conn: Connection, batch: list[_Pending]) -> None:
-        """One transaction: insert the batch's new rows, find the duplicates, commit, wake."""
+        """One INSERT statement for the batch's new rows, then the duplicates' ids, then wake.
+
+        The statement is the batch's transaction (autocommit): its rows commit together or
+        not at all. A conflicting row of a concurrent transaction makes the INSERT wait for
+        that transaction, so a skipped key is already committed when its id is read.
+        """
         first: dict[tuple[int, str], _Pending] = {}
         for pending in batch:
             first.setdefault(pending.key, pending)
@@ -176,8 +203,7 @@ class GroupCommitWriter:
             ids[(row.channel_id, row.dedupe_key)] = row.id
         missing = [key for key in first if key not in ids]
         existing = _existing_ids(conn, missing) if missing else {}
-        self._touch(conn, {p.values["endpoint_id"] for p in batch})
-        conn.commit()
+        conn.commit()  # a no-op under autocommit; keeps _write right on a plain connection
         self.batches += 1
         self.rows += len(ids)
         for pending in batch:
@@ -188,6 +214,11 @@ class GroupCommitWriter:
                 pending.event_id = ids.get(key, existing.get(key))
                 pending.duplicate = True
             pending.done.set()
+        try:
+            self._touch(conn, {p.values["endpoint_id"] for p in batch})
+        except Exception as exc:  # a hint for the channel page; the rows are committed
+            log.warning("could not note the last delivery time: %s", exc)
+            _rolled_back(conn)
 
     def _touch(self, conn: Connection, endpoint_ids: Iterable[int]) -> None:
         now = time.monotonic()
