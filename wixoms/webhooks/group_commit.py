@@ -91,6 +91,12 @@ class GroupCommitWriter:
         self._touched: dict[int, float] = {}
         self.batches = 0  # committed batches, for tests and the benchmark
         self.rows = 0
+        self.in_flight = 0  # rows of the batch being written now
+
+    @property
+    def queued(self) -> int:
+        """Rows waiting for the next batch."""
+        return len(self._queue)
 
     def submit(self, values: dict[str, Any]) -> tuple[int | None, bool]:
         """Queue one inbox row and wait for its commit: (event id, was it a duplicate).
@@ -121,6 +127,7 @@ class GroupCommitWriter:
                     return None
                 self._cond.wait(left)
             n = min(len(self._queue), self.max_batch)
+            self.in_flight = n
             return [self._queue.popleft() for _ in range(n)]
 
     def _run(self) -> None:
