@@ -257,8 +257,11 @@ def _rolled_back(conn: Connection) -> Connection | None:
         conn.rollback()
         return conn
     except Exception:
-        conn.invalidate()
-        conn.close()
+        try:
+            conn.invalidate()
+            conn.close()
+        except Exception:  # already closed: nothing left to release
+            pass
         return None
 
 
