@@ -315,12 +315,15 @@ def dedupe_key(event: WixEvent) -> str:
     return f"{event.kind}:{event.entity_id}:{event.event_type}:{updated}"[:200]
 
 
+_TEXT_COLUMNS = ("dedupe_key", "event_type", "order_external_id", "order_number")
+
+
 def inbox_row(endpoint: EndpointRef, delivery: Delivery, event: WixEvent) -> dict[str, Any]:
-    """The WebhookEvent column values of an accepted delivery."""
+    """The WebhookEvent column values of an accepted delivery (400 if no column can hold them)."""
     key = dedupe_key(event)
     is_order = event.is_order_event and bool(event.entity_id)
     now = utcnow()
-    return {
+    row = {
         "endpoint_id": endpoint.id,
         "channel_id": endpoint.channel_id,
         "received_at": now,
@@ -337,6 +340,12 @@ def inbox_row(endpoint: EndpointRef, delivery: Delivery, event: WixEvent) -> dic
         "error": None,
         "processed_at": None,
     }
+    # PostgreSQL text cannot hold NUL: refuse for good (400) rather than a 503 Wix retries forever.
+    if any("\x00" in row[column] for column in _TEXT_COLUMNS):
+        raise Rejected(
+            400, "BAD_PAYLOAD", "The order id, number or event type contains a NUL character."
+        )
+    return row
 
 
 def group_commit_enabled(app: Flask) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.webhooks.webhook_world import SITE_ID, add_channel, app_jwt, order_event
 from wixoms.extensions import db
-from wixoms.models import WebhookEndpoint
+from wixoms.models import WebhookEndpoint, WebhookEvent
 
 ORDER_ID = "0b7c1a7e-1111-4a3b-9c1d-000000000001"
 
@@ -323,3 +323,20 @@ def test_revoking_an_endpoint_takes_effect_within_the_lookup_cache_time(hooks):
         db.session.commit()
     time.sleep(0.25)
     assert_refused(post_json(client, url, automation_body("order-b")), 404, "UNKNOWN_ENDPOINT")
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        {"id": "a\u0000b", "number": "1001"},
+        {"id": ORDER_ID, "number": "10\u000001"},
+    ],
+)
+def test_nul_character_in_order_fields_is_400_bad_payload_and_changes_nothing(hooks, order):
+    """PostgreSQL text cannot hold NUL: a clear 400, never a 503 that Wix would retry forever."""
+    client = hooks.app.test_client()
+    body = json.dumps({"data": {"order": order}}).encode()
+    response = post_json(client, f"/hooks/{hooks.automation_token}", body)
+    assert_refused(response, 400, "BAD_PAYLOAD")
+    with hooks.app.app_context():
+        assert db.session.scalar(db.select(db.func.count(WebhookEvent.id))) == 0
