@@ -7,11 +7,10 @@ import time
 from dataclasses import dataclass
 
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.keys import rsa_key_pair
 from wixoms.extensions import db
 from wixoms.models import Channel, Order, WebhookEndpoint, WebhookEvent
 
@@ -26,18 +25,7 @@ class KeyPair:
 
 
 def key_pair() -> KeyPair:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return KeyPair(private, public)
+    return KeyPair(*rsa_key_pair())
 
 
 def app_jwt(

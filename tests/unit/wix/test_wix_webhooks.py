@@ -7,30 +7,13 @@ import time
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.keys import rsa_key_pair
 from tests.unit.wix import wix_samples as s
 from wixoms.wix import InvalidWebhook, parse_automation_request, verify_app_webhook
 
-
-def _keypair() -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
-
-
-PRIVATE, PUBLIC = _keypair()
-OTHER_PRIVATE, _ = _keypair()
+PRIVATE, PUBLIC = rsa_key_pair()
+OTHER_PRIVATE, _ = rsa_key_pair()
 
 
 def signed(
