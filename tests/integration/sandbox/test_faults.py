@@ -80,10 +80,9 @@ def test_burst_answers_next_n_matching_requests(wix, sandbox):
     assert failed.status_code == 503 and failed.content == b""
 
 
-def test_expire_tokens_makes_calls_401_until_a_new_token(wix, sandbox, sandbox_server):
-    assert sandbox.expire_tokens() >= 1
-    assert search(wix).status_code == 401
-    token = requests.post(
+def client_credentials(wix, sandbox_server) -> requests.Response:
+    """POST /oauth2/token for the test app's instance, as the wixoms client would."""
+    return requests.post(
         sandbox_server.url + "/oauth2/token",
         json={
             "grant_type": "client_credentials",
@@ -92,7 +91,13 @@ def test_expire_tokens_makes_calls_401_until_a_new_token(wix, sandbox, sandbox_s
             "instance_id": wix.instance_id,
         },
         timeout=10,
-    ).json()["access_token"]
+    )
+
+
+def test_expire_tokens_makes_calls_401_until_a_new_token(wix, sandbox, sandbox_server):
+    assert sandbox.expire_tokens() >= 1
+    assert search(wix).status_code == 401
+    token = client_credentials(wix, sandbox_server).json()["access_token"]
     assert wix.post("/ecom/v1/orders/search", {}).status_code == 401
     wix.http.headers["Authorization"] = token
     assert search(wix).status_code == 200
@@ -100,16 +105,7 @@ def test_expire_tokens_makes_calls_401_until_a_new_token(wix, sandbox, sandbox_s
 
 def test_token_lifetime_is_configurable(wix, sandbox, sandbox_server):
     sandbox.config(oauth2_token_ttl=60)
-    body = requests.post(
-        sandbox_server.url + "/oauth2/token",
-        json={
-            "grant_type": "client_credentials",
-            "client_id": wix.app["appId"],
-            "client_secret": wix.app["appSecret"],
-            "instance_id": wix.instance_id,
-        },
-        timeout=10,
-    ).json()
+    body = client_credentials(wix, sandbox_server).json()
     assert body["expires_in"] == 60
     wix.http.headers["Authorization"] = body["access_token"]
     assert search(wix).status_code == 200
@@ -120,16 +116,7 @@ def test_token_lifetime_is_configurable(wix, sandbox, sandbox_server):
 def test_revoked_app_gets_401_and_no_new_tokens(wix, sandbox, sandbox_server):
     sandbox.remove_app(wix.instance_id)
     assert search(wix).status_code == 401
-    response = requests.post(
-        sandbox_server.url + "/oauth2/token",
-        json={
-            "grant_type": "client_credentials",
-            "client_id": wix.app["appId"],
-            "client_secret": wix.app["appSecret"],
-            "instance_id": wix.instance_id,
-        },
-        timeout=10,
-    )
+    response = client_credentials(wix, sandbox_server)
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
 
 
