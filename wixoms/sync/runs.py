@@ -348,7 +348,7 @@ def _finish(run: SyncRun, state: str, *, summary: str = "", error: str | None = 
     run.state = state
     run.finished_at = utcnow()
     run.heartbeat_at = run.finished_at
-    idle = state == "skipped" and not any(getattr(run, f) for f in COUNTERS)
+    idle = state in ("skipped", "failed") and not any(getattr(run, f) for f in COUNTERS)
     done = "" if idle else summarize(run)
     run.summary = f"{summary} {done}".strip()
     run.error = error
