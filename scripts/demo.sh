@@ -22,6 +22,11 @@ fi
 source "$DEMO/env"
 
 APP_URL="http://127.0.0.1:${APP_PORT}"
+case "${WIXOMS_WIX_AUTH_FLOW:-oauth}" in
+  oauth) AUTH_FLOW_WORDS="OAuth client credentials per site; WIXOMS_WIX_AUTH_FLOW=legacy for the authorization-code flow" ;;
+  legacy) AUTH_FLOW_WORDS="legacy authorization code + refresh token; WIXOMS_WIX_AUTH_FLOW=oauth for client credentials" ;;
+  *) echo "WIXOMS_WIX_AUTH_FLOW must be oauth or legacy, not '${WIXOMS_WIX_AUTH_FLOW}'" >&2; exit 2 ;;
+esac
 SANDBOX_URL="http://127.0.0.1:${SANDBOX_PORT}"
 export FLASK_APP=wixoms
 export WIXOMS_WIX_APP_ID="$DEMO_APP_ID" WIXOMS_WIX_APP_SECRET="$DEMO_APP_SECRET"
@@ -29,6 +34,8 @@ export WIXOMS_WIX_AUTH_FLOW="${WIXOMS_WIX_AUTH_FLOW:-oauth}"
 export WIXOMS_WIX_API_BASE="$SANDBOX_URL" WIXOMS_WIX_WWW_BASE="$SANDBOX_URL"
 export WIXOMS_WIX_ALLOWED_API_HOSTS="www.wixapis.com,127.0.0.1:${SANDBOX_PORT}"
 export WIXOMS_PUBLIC_URL="$APP_URL"
+# The demo serves plain http on localhost; production cookies are Secure only.
+export WIXOMS_SESSION_COOKIE_SECURE=false
 export WIXOMS_APP_URL="$APP_URL"
 
 if ! { $BIN/flask db upgrade && $BIN/flask wixoms seed-demo --password "$DEMO_PASSWORD"; } > "$DEMO/setup.log" 2>&1; then
@@ -60,6 +67,7 @@ cat <<MSG
     App:          $APP_URL
     Log in as:    demo@wixoms.local / $DEMO_PASSWORD
     Wix sandbox:  $SANDBOX_URL   (App Market: $SANDBOX_URL/app-market/$DEMO_APP_ID)
+    Wix auth:     $WIXOMS_WIX_AUTH_FLOW ($AUTH_FLOW_WORDS)
     Logs:         $DEMO/app.log, $DEMO/sandbox.log
 
   Connect a Wix channel: Sales Channels → Channels → Add Wix channel.
