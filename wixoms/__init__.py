@@ -22,6 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
     from wixoms.config import load_config
 
     load_config(app, config)
+    from wixoms.cluster import check_config
+
+    check_config(app.config)
     configure_logger(app)
     register_extensions(app)
     register_blueprints(app)
@@ -32,7 +35,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def configure_logger(app: Flask) -> None:
-    """Log to stderr at INFO unless configured otherwise."""
+    """Log to stderr at INFO unless configured otherwise; never a token or signed instance."""
+    from wixoms.logs import install_redaction
+
+    install_redaction()
     if not app.debug and not app.testing:
         logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     # One line per job per second drowns everything else; the Sync log records what matters.
@@ -42,7 +48,7 @@ def configure_logger(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects and the encryption key."""
     from wixoms import crypto, models  # noqa: F401  (models registers the tables)
-    from wixoms.extensions import csrf, db, htmx, login_manager, migrate
+    from wixoms.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     crypto.configure(app.config["ENCRYPTION_KEY"])
     db.init_app(app)
@@ -50,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from wixoms.db_sqlite import tune_sqlite
 
@@ -59,14 +66,23 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint and the login guard in front of them."""
-    from wixoms.views import BLUEPRINTS
+    from wixoms.views import BLUEPRINTS, outbound_links, run_outcome
     from wixoms.views.access import install_login_guard
-    from wixoms.views.input_guard import install_input_guard
+    from wixoms.views.input_guard import install_input_guard, install_int_converter
+    from wixoms.views.security_headers import install_security_headers
+    from wixoms.webhooks.intake_wsgi import install_delivery_intake
+    from wixoms.wording import register_filters
 
+    install_int_converter(app)
+    install_delivery_intake(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    register_filters(app)
+    outbound_links.register(app)
+    run_outcome.register(app)
     install_login_guard(app)
     install_input_guard(app)
+    install_security_headers(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -16,9 +16,12 @@ from sqlalchemy import delete, func, insert, or_, update
 
 from wixoms.extensions import db
 from wixoms.models import Carrier, Channel, SkuMapping, UnmappedSku, Variant, Warehouse
+from wixoms.wix.ids import SHAPE as WIX_ID_SHAPE
+from wixoms.wix.ids import is_wix_id
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ("wix_sku", "oms_sku", "wix_product_id", "wix_variant_id")
+WIX_ID_COLUMNS = ("wix_product_id", "wix_variant_id")
 REQUIRED_COLUMNS = ("wix_sku", "oms_sku")
 MAX_PROBLEMS_SHOWN = 200
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -208,9 +211,24 @@ def _read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]] | 
     return [h.strip().lower() for h in header], body
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str | None) -> str:
+    """The cell as text a spreadsheet shows and never runs: a leading ' before a formula start."""
+    cell = cell or ""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def from_spreadsheet(cell: str) -> str:
+    """Undo spreadsheet_safe, so an exported file imports back to the same values."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     index = columns.get(name)
-    return row[index].strip() if index is not None and index < len(row) else ""
+    return from_spreadsheet(row[index].strip()) if index is not None and index < len(row) else ""
 
 
 def _row_problem(values: dict[str, str]) -> str | None:
@@ -222,6 +240,8 @@ def _row_problem(values: dict[str, str]) -> str | None:
             return f"{name} is longer than 64 characters."
         if CONTROL_CHARS.search(value):
             return f"{name} contains control characters."
+        if name in WIX_ID_COLUMNS and value and not is_wix_id(value):
+            return f"{name} is not a Wix id ({WIX_ID_SHAPE})."
     return None
 
 
@@ -332,5 +352,5 @@ def export_sku_csv(channel: Channel) -> Iterator[str]:
     for batch in db.session.execute(stmt).partitions(2000):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(batch)
+        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in batch)
         yield buffer.getvalue()

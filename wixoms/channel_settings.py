@@ -6,7 +6,6 @@ and webhook endpoints (token generation, the not-yet-saved URL, revoke and regen
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from wixoms.connection import api_url_problem
 from wixoms.extensions import db
 from wixoms.models import SYNC_KINDS, Channel, Order, SyncRun, WebhookEndpoint
 from wixoms.models._base import utcnow
+from wixoms.sync.orders.download import filter_changed, rewind_checkpoint
+from wixoms.sync.runs import aware
 
 # Which Channel columns each settings tab edits; one Save commits all of them.
 SETTINGS_TABS: dict[str, tuple[str, ...]] = {
@@ -53,7 +54,9 @@ SETTINGS_TABS: dict[str, tuple[str, ...]] = {
         "max_stock_level",
     ),
 }
-SITE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+# Set from what Wix reports for the verified instance when connecting; never from the form,
+# or typing another tenant's site id would claim (and block) their site.
+FROM_WIX = frozenset({"site_id"})
 EARLIEST_IMPORT_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 ENDPOINT_KIND_LABELS = {
     "automation": "Order placed — Wix Automations (Send HTTP Request)",
@@ -73,16 +76,10 @@ def settings_problems(values: Mapping[str, Any], config: Mapping[str, Any]) -> d
     api_url = values.get("api_url") or ""
     if api_url and (problem := api_url_problem(api_url, config)):
         problems["api_url"] = problem
-    site_id = values.get("site_id") or ""
-    if site_id and not SITE_ID_RE.fullmatch(site_id):
+    if not values.get("site_id") and values.get("channel_mode") == "webhooks":
         problems["site_id"] = (
-            "A Site ID has only letters, digits and dashes, "
-            "like 3e2f6a1c-8b5d-4f7e-9a0b-1c2d3e4f5a6b."
-        )
-    elif not site_id and values.get("channel_mode") == "webhooks":
-        problems["site_id"] = (
-            "Site ID is required when Channel Mode is Webhooks. Copy it from your Wix "
-            "dashboard's address bar (the part after /dashboard/)."
+            "Webhooks need the Site ID, which Wix reports when the channel connects. "
+            "Reconnect to Wix, then choose Webhooks."
         )
     if not values.get("order_statuses"):
         problems["order_statuses"] = "Choose at least one status, or no orders will be downloaded."
@@ -97,14 +94,40 @@ def settings_problems(values: Mapping[str, Any], config: Mapping[str, Any]) -> d
     return problems
 
 
-def save_settings(channel: Channel, values: Mapping[str, Any]) -> None:
-    """Write every tab's values and the Is Active switch in one transaction: all or nothing."""
+class StaleSettings(Exception):
+    """The settings were saved elsewhere (another tab) since this page was loaded."""
+
+
+def save_settings(channel: Channel, values: Mapping[str, Any], version: int | None = None) -> None:
+    """Write every tab's values and the Is Active switch in one transaction: all or nothing.
+
+    With ``version`` (the settings version the page was loaded with), the Save only happens
+    if nobody saved since: the version is compared and bumped in one UPDATE, so of two
+    concurrent Saves from the same version one wins and the other raises StaleSettings.
+    """
     try:
+        if version is not None:
+            bumped = db.session.execute(
+                update(Channel)
+                .where(Channel.id == channel.id, Channel.settings_version == version)
+                .values(settings_version=Channel.settings_version + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not bumped:
+                db.session.rollback()
+                raise StaleSettings()
+        else:
+            channel.settings_version = (channel.settings_version or 1) + 1
+        if filter_changed(channel, dict(values)):
+            rewind_checkpoint(channel.id)
         for names in SETTINGS_TABS.values():
             for name in names:
-                setattr(channel, name, values[name])
+                if name not in FROM_WIX:
+                    setattr(channel, name, values[name])
         channel.is_active = bool(values["is_active"])
         db.session.commit()
+    except StaleSettings:
+        raise
     except Exception:
         db.session.rollback()
         raise
@@ -157,7 +180,9 @@ def channel_status(channel: Channel, last_run: SyncRun | None = None) -> Channel
         return ChannelStatus(
             "Reconnect needed",
             "bad",
-            "Wix no longer accepts this channel's tokens (the app may have been removed). "
+            channel.last_error
+            if channel.app_removed_at is not None and channel.last_error
+            else "Wix no longer accepts this channel's tokens (the app may have been removed). "
             "Reconnect to Wix to resume syncing.",
         )
     if channel.last_error:
@@ -172,7 +197,11 @@ def channel_status(channel: Channel, last_run: SyncRun | None = None) -> Channel
             "Importing", "info", f"A {in_progress.replace('_', ' ')} run is in progress."
         )
     last_run = last_run or latest_finished_run(channel)
-    if last_run is not None and last_run.state == "failed":
+    if (
+        last_run is not None
+        and last_run.state == "failed"
+        and not _before_connect(channel, last_run)
+    ):
         return ChannelStatus("Error", "bad", last_run.error or "The last sync run failed.")
     if channel.is_active:
         return ChannelStatus("Live", "ok", "Active: syncs run as set in Main settings.")
@@ -183,11 +212,36 @@ def channel_status(channel: Channel, last_run: SyncRun | None = None) -> Channel
     )
 
 
+def _before_connect(channel: Channel, run: SyncRun) -> bool:
+    """A run that ended before the channel was (re)connected says nothing about it now."""
+    connected = aware(channel.connected_at)
+    return connected is not None and aware(run.finished_at) <= connected
+
+
 # Webhook endpoints -------------------------------------------------------------------------
 
 
 class EndpointNotSaved(Exception):
     """The pending endpoint could not be saved; the message says why and what to do."""
+
+
+def endpoint_state(channel: Channel, endpoint: WebhookEndpoint) -> ChannelStatus:
+    """What happens to a delivery at this URL now, as the Webhooks tab's banner explains it."""
+    if endpoint.revoked_at is not None:
+        return ChannelStatus(
+            f"Revoked {endpoint.revoked_at:%Y-%m-%d}", "bad", "The URL refuses deliveries."
+        )
+    if not channel.site_id:
+        return ChannelStatus(
+            "Not in use", "warn", "Deliveries are refused until the Site ID is filled in."
+        )
+    if channel.channel_mode != "webhooks":
+        return ChannelStatus(
+            "Not in use",
+            "warn",
+            "Deliveries are received but not imported until Channel Mode is Webhooks.",
+        )
+    return ChannelStatus("Active", "ok", "Deliveries are received and imported.")
 
 
 def new_webhook_token() -> str:

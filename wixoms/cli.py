@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from zxcvbn import zxcvbn
 
 from wixoms.extensions import db
 from wixoms.models import ROLES, Account, Membership, User
@@ -25,6 +26,7 @@ def create_user(email: str, password: str, name: str, account_name: str, role: s
         raise click.BadParameter(
             "the password needs at least 8 characters", param_hint="--password"
         )
+    _refuse_guessable(password, [email, *email.split("@"), name, account_name])
     account = db.session.scalar(db.select(Account).where(Account.name == account_name))
     if account is None:
         account = Account(name=account_name)
@@ -39,6 +41,23 @@ def create_user(email: str, password: str, name: str, account_name: str, role: s
         db.session.add(Membership(user=user, account=account, role=role))
     db.session.commit()
     click.echo(f"User {email} is {role} of account {account.name}.")
+
+
+# zxcvbn's scores: 0-2 fall to an online or a fast offline guessing attack.
+STRONG_ENOUGH = 3
+
+
+def _refuse_guessable(password: str, user_inputs: list[str]) -> None:
+    """Common passwords and ones made of the user's own email or account are refused."""
+    verdict = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])
+    if verdict["score"] >= STRONG_ENOUGH:
+        return
+    feedback = verdict["feedback"]
+    words = " ".join([feedback.get("warning") or "", *feedback.get("suggestions", [])]).strip()
+    raise click.BadParameter(
+        f"the password is too easy to guess. {words} Use a passphrase of a few uncommon words.",
+        param_hint="--password",
+    )
 
 
 @wixoms_cli.command("seed-demo")
@@ -56,7 +75,12 @@ def seed_demo(password: str | None) -> None:
 @click.argument("kind", type=click.Choice(["all", *SYNC_KINDS]))
 def sync_command(channel_id: int, kind: str) -> None:
     """Run a sync of a channel now, in this process, and print its result."""
+    from flask import current_app
+
+    from wixoms.sync.priority import yield_cpu_to_web
     from wixoms.sync.runs import run_now
+
+    yield_cpu_to_web(current_app._get_current_object())
 
     for one in SYNC_KINDS if kind == "all" else (kind,):
         try:
@@ -76,7 +100,9 @@ def scheduler_command() -> None:
     from flask import current_app
 
     from wixoms import jobs
+    from wixoms.sync.priority import yield_cpu_to_web
 
+    yield_cpu_to_web(current_app._get_current_object())
     scheduler = jobs.start(current_app._get_current_object(), force=True)
     click.echo(f"Scheduler candidate {scheduler.owner} started; Ctrl-C to stop.")
     try:

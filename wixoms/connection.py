@@ -12,9 +12,18 @@ from sqlalchemy import update
 
 from wixoms.extensions import db
 from wixoms.models import Channel
-from wixoms.wix import AuthFlow, Credentials, WixApp, WixClient
+from wixoms.wix import AuthFlow, Credentials, WixApp, WixClient, WixError
 
 log = logging.getLogger(__name__)
+
+
+class ApiUrlRefused(WixError):
+    """The channel's stored Api URL is outside the allowlist: no client, nothing sent."""
+
+    default_user_message = (
+        "The channel's Api URL is not a Wix address wixoms may call. Set it to "
+        "https://www.wixapis.com in Channel settings and Save."
+    )
 
 
 def wix_app(config: Mapping[str, Any] | None = None) -> WixApp:
@@ -92,11 +101,19 @@ def _persist_credentials(channel_id: int):
     return save
 
 
-def client_for(channel: Channel, config: Mapping[str, Any] | None = None) -> WixClient:
-    """A Wix client for a channel: its API URL, tokens, plan and timeout; renewals are saved."""
-    config = config if config is not None else current_app.config
+def channel_app(channel: Channel, config: Mapping[str, Any] | None = None) -> WixApp:
+    """The app a channel speaks as: the merchant's own Wix app (Helm's way), else wixoms's."""
     app = wix_app(config)
-    app = WixApp(
+    if channel.custom_app_id:
+        return WixApp(
+            app_id=channel.custom_app_id,
+            app_secret=channel.custom_app_secret or "",
+            auth_flow=AuthFlow(channel.auth_flow),
+            api_base=channel.api_url or app.api_base,
+            www_base=app.www_base,
+            public_key_pem=channel.custom_app_public_key or None,
+        )
+    return WixApp(
         app_id=app.app_id,
         app_secret=app.app_secret,
         auth_flow=AuthFlow(channel.auth_flow),
@@ -104,11 +121,48 @@ def client_for(channel: Channel, config: Mapping[str, Any] | None = None) -> Wix
         www_base=app.www_base,
         public_key_pem=app.public_key_pem,
     )
+
+
+def client_for(
+    channel: Channel, config: Mapping[str, Any] | None = None, **options: Any
+) -> WixClient:
+    """A Wix client for a channel: its app, API URL, tokens, plan and timeout; renewals saved.
+
+    ``options`` override the client's (e.g. a shorter timeout and fewer retries for a page).
+    """
+    config = config if config is not None else current_app.config
+    if channel.api_url and (problem := api_url_problem(channel.api_url, config)):
+        # The form checks it too; a row written around the form must not send the token away.
+        raise ApiUrlRefused(f"channel {channel.id} Api URL refused: {problem}")
     return WixClient(
-        app,
+        channel_app(channel, config),
         instance_id=channel.instance_id,
         credentials=channel_credentials(channel),
-        plan=channel.throughput_plan,
-        timeout=(5.0, float(channel.request_timeout_s)),
-        on_credentials=_persist_credentials(channel.id),
+        **{
+            "plan": channel.throughput_plan,
+            "timeout": (5.0, float(channel.request_timeout_s)),
+            "on_credentials": _persist_credentials(channel.id),
+            **shared_budgets(config, channel.instance_id, channel.throughput_plan),
+            **options,
+        },
     )
+
+
+def shared_budgets(config: Mapping[str, Any], instance_id: str, plan: str) -> dict[str, Any]:
+    """In Celery mode, the rate budget and token cache every process shares through Redis."""
+    from wixoms.cluster import is_celery
+
+    if not is_celery(config):
+        return {}
+    from wixoms.cluster.budget import RedisRateLimiter, budget_key
+    from wixoms.cluster.redis_conn import key_prefix, redis_client
+    from wixoms.cluster.tokens import RedisTokenRegistry
+    from wixoms.wix.throughput import resolve_plan
+
+    client, prefix = redis_client(config), key_prefix(config)
+    return {
+        "rate_limiter": RedisRateLimiter(
+            client, budget_key(prefix, instance_id), resolve_plan(plan)
+        ),
+        "tokens": RedisTokenRegistry(client, prefix),
+    }

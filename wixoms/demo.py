@@ -198,13 +198,7 @@ def _product(account: Account, name: str, rows: list, warehouses: list[Warehouse
         product.variants.append(variant)
         for warehouse in warehouses:
             on_hand = rng.choice([0, 0, 3, 8, 12, 25, 40, 60, 120])
-            variant.levels.append(
-                InventoryLevel(
-                    warehouse=warehouse,
-                    on_hand=on_hand,
-                    reserved=min(on_hand, rng.choice([0, 0, 0, 1, 2])),
-                )
-            )
+            variant.levels.append(InventoryLevel(warehouse=warehouse, on_hand=on_hand))
     db.session.flush()
 
 
@@ -237,6 +231,10 @@ def _orders(account: Account, carriers: dict[str, Carrier]) -> None:
     ]
     if len(skus) < 10:
         return
+    # Orders ship from the account's first warehouse (a channel's would be its mapped one).
+    warehouse_id = db.session.scalar(
+        db.select(Warehouse.id).where(Warehouse.account_id == account.id).order_by(Warehouse.id)
+    )
     orders: dict[int, Order] = {}
     for n, (status, picks, carrier_code) in enumerate(plans, start=1):
         number = f"{prefix}-{1000 + n}"
@@ -254,6 +252,7 @@ def _orders(account: Account, carriers: dict[str, Carrier]) -> None:
                 lines,
                 carriers.get(carrier_code or ""),
             )
+            order.warehouse_id = warehouse_id
             if status == "merged":
                 order.merged_into_id = orders[4].id
                 order.merge_note = f"Merged into {orders[4].number}: same buyer and address."

@@ -1,6 +1,8 @@
 """Extension objects, created unbound here and bound by create_app()."""
 
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 htmx = HTMX()
+# Storage from RATELIMIT_STORAGE_URI: memory by default, Redis to share counts between processes.
+limiter = Limiter(key_func=get_remote_address)

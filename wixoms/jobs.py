@@ -19,16 +19,19 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from wixoms import timers
+from wixoms.cluster import is_celery
 from wixoms.extensions import db
 from wixoms.models import Channel, SyncRun
 from wixoms.models._base import utcnow
+from wixoms.sync.retention import trim_sync_logs
 from wixoms.sync.runs import (
     KIND_LABELS,
     KINDS,
@@ -37,7 +40,7 @@ from wixoms.sync.runs import (
     new_owner,
     queue_run,
     record_skipped,
-    recover_stale_runs,
+    recover_lost_runs,
     release_lease,
 )
 from wixoms.webhooks.process import register_webhook_worker
@@ -121,6 +124,7 @@ class SyncScheduler:
         self.reload_s = reload_s or float(cfg.get("SCHEDULER_RELOAD_SECONDS", 30))
         self.workers = workers or int(cfg.get("SCHEDULER_WORKERS", 4))
         self.scheduler: BackgroundScheduler | None = None
+        self._apscheduler: BackgroundScheduler | None = None
         self.pool: ThreadPoolExecutor | None = None
         self.in_flight: set[int] = set()
         self.specs: dict[str, JobSpec] = {}
@@ -159,13 +163,14 @@ class SyncScheduler:
     def _lead(self) -> None:
         log.info("this process runs the wixoms scheduler (%s)", self.owner)
         with self.app.app_context():
-            recovered = recover_stale_runs()
+            recovered = recover_lost_runs()
             db.session.remove()
         if recovered:
             log.warning(
                 "re-queued %d sync run(s) left running by a stopped process", len(recovered)
             )
-        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="wixoms-sync")
+        if not is_celery(self.app.config):  # in Celery mode the workers execute the runs
+            self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="wixoms-sync")
         sched = BackgroundScheduler(timezone=UTC)
         sched.add_listener(self._on_missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         every = dict(max_instances=1, coalesce=True, replace_existing=True)
@@ -174,12 +179,13 @@ class SyncScheduler:
         sched.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", **every)
         register_webhook_worker(sched, self.app)
         sched.start()
+        self._apscheduler = sched
         # Jobs first, then leadership: is_leader means the channels' jobs are in place.
         self._reload(sched)
         self.scheduler = sched
 
     def _stand_by(self) -> None:
-        sched, self.scheduler = self.scheduler, None
+        sched, self.scheduler, self._apscheduler = self.scheduler, None, None
         if sched is not None:
             sched.shutdown(wait=False)
         pool, self.pool = self.pool, None
@@ -216,16 +222,24 @@ class SyncScheduler:
             db.session.remove()
         self.specs = dict(specs)
         current = {j.id: j for j in sched.get_jobs() if ":" in j.id}
-        for job_id, job in current.items():
-            if job_id not in specs:
-                job.remove()
+        gone = [job_id for job_id in current if job_id not in specs]
+        for job_id in gone:
+            current[job_id].remove()
         for job_id, spec in specs.items():
             job = current.get(job_id)
             if job is not None and job.args == (spec,):
                 continue
+            with self.app.app_context():
+                try:
+                    due = timers.due_at(job_id, spec.minutes)
+                finally:
+                    db.session.remove()
+            # The stored due time, not "interval from now": a new leader keeps the rhythm, and
+            # a slot that fell due during the handover runs at once.
             sched.add_job(
-                self.queue_scheduled,
-                IntervalTrigger(minutes=spec.minutes, timezone=UTC),
+                self.fire_scheduled,
+                IntervalTrigger(minutes=spec.minutes, start_date=due, timezone=UTC),
+                next_run_time=max(due, utcnow()),
                 args=(spec,),
                 id=job_id,
                 name=f"{KIND_LABELS[spec.kind]} of channel {spec.channel_id}",
@@ -234,7 +248,26 @@ class SyncScheduler:
                 misfire_grace_time=spec.minutes * 60,
                 replace_existing=True,
             )
+        if gone:
+            with self.app.app_context():
+                try:
+                    timers.forget(gone)
+                finally:
+                    db.session.remove()
         return specs
+
+    def fire_scheduled(self, spec: JobSpec) -> None:
+        """The job's slot has come: move its stored due time on, then queue the run."""
+        with self.app.app_context():
+            try:
+                due, next_due = timers.fire(spec.id, spec.minutes)
+            finally:
+                db.session.remove()
+        sched = self._apscheduler  # set before the jobs are added: a due job fires at once
+        if sched is not None and sched.get_job(spec.id) is not None:
+            sched.modify_job(spec.id, next_run_time=next_due)  # the slots' rhythm, not this run's
+        if due:
+            self.queue_scheduled(spec)
 
     def queue_scheduled(self, spec: JobSpec) -> None:
         """A job fires: queue a run, or record why none was queued (visible in the Sync log)."""
@@ -277,12 +310,17 @@ class SyncScheduler:
                 db.session.remove()
 
     def poll_queue(self) -> list[int]:
-        """Hand queued runs to the pool, oldest first, one per channel and kind at a time."""
+        """Recover lost runs, then hand queued runs to the pool (in Celery mode: send them to
+        the workers), oldest first, one per channel and kind at a time."""
+        celery_mode = is_celery(self.app.config)
         pool = self.pool
-        if pool is None:
+        if pool is None and not celery_mode:
             return []
         with self.app.app_context():
             try:
+                recovered = recover_lost_runs()
+                if recovered:
+                    log.warning("re-queued %d sync run(s) of a stopped process", len(recovered))
                 running = set(
                     db.session.execute(
                         db.select(SyncRun.channel_id, SyncRun.kind).where(
@@ -294,10 +332,15 @@ class SyncScheduler:
                     db.select(SyncRun.id, SyncRun.channel_id, SyncRun.kind)
                     .where(SyncRun.state == "queued")
                     .order_by(SyncRun.id)
-                    .limit(50)
+                    .limit(1000 if celery_mode else 50)
                 ).all()
             finally:
                 db.session.remove()
+        if celery_mode:
+            from wixoms.cluster.dispatch import sender
+
+            ready = [run_id for run_id, c, k in queued if (c, k) not in running]
+            return sender(self.app).send(self.app, ready)
         submitted = []
         for run_id, channel_id, kind in queued:
             with self._lock:
@@ -329,30 +372,11 @@ class SyncScheduler:
 
         with self.app.app_context():
             try:
-                recover_stale_runs()
-                mask_all_channels()
+                recover_lost_runs()
+                mask_all_channels(int(self.app.config["WEBHOOK_BODY_RETENTION_DAYS"]))
                 trim_sync_logs()
             finally:
                 db.session.remove()
-
-
-def trim_sync_logs() -> int:
-    """Delete finished runs (and their entries) older than each channel's log retention."""
-    removed = 0
-    for channel in db.session.scalars(db.select(Channel)):
-        cutoff = utcnow() - timedelta(days=max(1, channel.log_retention_days or 30))
-        old = db.session.scalars(
-            db.select(SyncRun).where(
-                SyncRun.channel_id == channel.id,
-                SyncRun.state.in_(("succeeded", "partial", "failed", "skipped")),
-                SyncRun.finished_at < cutoff,
-            )
-        ).all()
-        for run in old:
-            db.session.delete(run)
-        removed += len(old)
-    db.session.commit()
-    return removed
 
 
 def start(app: Flask, *, force: bool = False) -> SyncScheduler | None:

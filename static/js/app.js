@@ -9,3 +9,13 @@ document.addEventListener("submit", (e) => {
 window.addEventListener("beforeunload", (e) => {
   if (document.querySelector("form[data-dirty-warn][data-dirty='1']")) { e.preventDefault(); e.returnValue = ""; }
 });
+
+// Choosing another account switches to it (the form keeps a Switch button without JavaScript).
+document.addEventListener("change", (e) => {
+  if (e.target.matches("select[data-submit-on-change]")) e.target.form.submit();
+});
+// A menu item closes its dropdown menu (<details>) as its form is sent.
+document.addEventListener("click", (e) => {
+  const item = e.target.closest("[data-closes-menu]");
+  if (item) item.closest("details")?.removeAttribute("open");
+});

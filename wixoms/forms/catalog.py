@@ -248,12 +248,6 @@ class CarrierForm(FlaskForm):
 
 
 class StockLevelForm(FlaskForm):
-    """On hand and reserved for one variant in one warehouse (inline edit row)."""
+    """On hand of one variant in one warehouse (inline edit row); allocated is computed."""
 
     on_hand = NumberField("On hand", noun="on-hand quantity", example="12")
-    reserved = NumberField("Reserved", noun="reserved quantity", example="0")
-
-    def validate_reserved(self, field) -> None:
-        on_hand = self.on_hand.value
-        if field.value is not None and on_hand is not None and field.value > on_hand:
-            raise ValidationError(f"Reserved cannot exceed on hand ({self.on_hand.value}).")

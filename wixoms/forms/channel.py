@@ -12,6 +12,7 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -22,6 +23,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from wixoms.channel_settings import SETTINGS_TABS, settings_problems
+from wixoms.ids import bounded_int
 from wixoms.models import SYNC_KINDS
 from wixoms.wix.throughput import PLANS
 
@@ -50,11 +52,11 @@ IMPORT_CHOICES = [
 ]
 PAYMENT_CHOICES = [("any", "Any payment status"), ("paid", "Paid orders only")]
 STATUS_CHOICES = [
-    ("INITIALIZED", "Initialized"),
+    ("INITIALIZED", "Initialized (not completed)"),
     ("APPROVED", "Approved"),
-    ("PENDING", "Pending"),
+    ("PENDING", "Pending (awaiting payment)"),
     ("CANCELED", "Canceled"),
-    ("REJECTED", "Rejected"),
+    ("REJECTED", "Rejected (payment declined)"),
 ]
 YES_NO = [("no", "No — delivery orders only"), ("yes", "Yes — pickup and delivery orders")]
 
@@ -115,6 +117,7 @@ class SafeSelectField(SelectField):
 
 class _SettingsFields(FlaskForm):
     is_active = BooleanField("Is Active")
+    version = HiddenField()  # the channel's settings_version when the page was shown
 
     # Main settings
     channel_mode = SafeSelectField("Channel Mode", choices=choices(MODE_CHOICES))
@@ -210,6 +213,11 @@ class ChannelSettingsForm(_SettingsFields):
             elif isinstance(field, DateField):
                 field.errors = ["Enter a date like 2025-01-31."]
 
+    def loaded_version(self) -> int | None:
+        """The settings version the page was loaded with (None when the page sent none)."""
+        raw = (self.version.data or "").strip()
+        return bounded_int(raw)
+
     def values(self) -> dict[str, Any]:
         """The column values this form stands for (None where a field did not parse)."""
         out: dict[str, Any] = {"is_active": bool(self.is_active.data)}
@@ -228,11 +236,37 @@ class ChannelSettingsForm(_SettingsFields):
         )
         return out
 
+    def differences(self, saved: ChannelSettingsForm) -> list[tuple[str, str, str]]:
+        """(label, saved value, this form's value) of every setting where the two differ."""
+        mine, theirs = self.values(), saved.values()
+        names = ["is_active", *(n for names in SETTINGS_TABS.values() for n in names)]
+        return [
+            (self[name].label.text, self._shown(name, theirs[name]), self._shown(name, mine[name]))
+            for name in names
+            if mine[name] != theirs[name]
+        ]
+
+    def _shown(self, name: str, value: Any) -> str:
+        """A setting's value as the page shows it (choice labels, on/off, dates)."""
+        labels = {c.value: c.label for c in (getattr(self[name], "choices", None) or [])}
+        if name == "process_pickup_orders":
+            value = "yes" if value else "no"
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, list):
+            return ", ".join(str(labels.get(v, v)) for v in value) or "none"
+        if isinstance(value, datetime):
+            return f"{value:%Y-%m-%d}"
+        if value is None or value == "":
+            return "empty"
+        return str(labels.get(value, value))
+
     @classmethod
     def for_channel(cls, channel) -> ChannelSettingsForm:
         """A form filled from the saved channel (used for GET and after a successful Save)."""
         data = {name: getattr(channel, name) for names in SETTINGS_TABS.values() for name in names}
         data["is_active"] = channel.is_active
+        data["version"] = str(channel.settings_version)
         data["process_pickup_orders"] = "yes" if channel.process_pickup_orders else "no"
         data["order_statuses"] = list(channel.order_statuses or [])
         if channel.import_from_date is not None:

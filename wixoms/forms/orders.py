@@ -55,3 +55,16 @@ class ShipmentForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare POST form (CSRF token only) for one-click actions like releasing a hold."""
+
+
+class MapLineForm(FlaskForm):
+    """The OMS SKU a Wix order line without SKU stands for (mapped by its Wix product)."""
+
+    oms_sku = StringField(
+        "OMS SKU",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the OMS SKU this Wix product stands for."),
+            Length(max=64, message="A SKU has at most 64 characters."),
+        ],
+    )

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import HiddenField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from wixoms.onboarding.steps import NAME_MAX
@@ -34,3 +34,12 @@ class NameForm(FlaskForm):
         filters=[lambda v: " ".join(v.split()) if isinstance(v, str) else v],
     )
     logo = FileField("Logo (optional)")
+
+
+class CustomAppForm(FlaskForm):
+    """“Use your own Wix app”: what the app's OAuth and Webhooks pages in Wix show."""
+
+    app_id = StringField("App ID")
+    app_secret = PasswordField("App Secret Key")
+    public_key = TextAreaField("Public key")
+    reconnect = IntegerField(validators=[Optional()])

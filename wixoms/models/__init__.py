@@ -15,11 +15,20 @@ from wixoms.models.channel import (
     SkuMapping,
     UnmappedSku,
     WarehouseMapping,
+    WixItemMapping,
 )
 from wixoms.models.orders import ORDER_STATUSES, Order, OrderLine, Shipment, ShipmentLine
-from wixoms.models.sync import RUN_STATES, TRIGGERS, Lease, SyncCheckpoint, SyncLogEntry, SyncRun
+from wixoms.models.sync import (
+    RUN_STATES,
+    TRIGGERS,
+    JobTimer,
+    Lease,
+    SyncCheckpoint,
+    SyncLogEntry,
+    SyncRun,
+)
 from wixoms.models.webhooks import ENDPOINT_KINDS, EVENT_STATES, WebhookEndpoint, WebhookEvent
-from wixoms.models.wizard import WizardSession
+from wixoms.models.wizard import UsedSignedInstance, WizardSession
 
 __all__ = [
     "ROLES",
@@ -42,6 +51,7 @@ __all__ = [
     "ProductPushState",
     "SkuMapping",
     "UnmappedSku",
+    "WixItemMapping",
     "WarehouseMapping",
     "ORDER_STATUSES",
     "Order",
@@ -50,6 +60,7 @@ __all__ = [
     "ShipmentLine",
     "RUN_STATES",
     "TRIGGERS",
+    "JobTimer",
     "Lease",
     "SyncCheckpoint",
     "SyncLogEntry",
@@ -58,5 +69,6 @@ __all__ = [
     "EVENT_STATES",
     "WebhookEndpoint",
     "WebhookEvent",
+    "UsedSignedInstance",
     "WizardSession",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -36,6 +37,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every session's user id: bumping it ends all sessions (logout, new password).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -45,8 +48,16 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Every session cookie issued so far stops working (they carry the old version)."""
+        self.session_version = (self.session_version or 0) + 1
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -56,6 +67,18 @@ class User(UserMixin, db.Model):
             if m.account_id == account_id:
                 return m.role
         return None
+
+
+_dummy_hash: list[str] = []
+
+
+def check_unknown_password(password: str) -> bool:
+    """The work of a password check for an email nobody has: the answer must not take less
+    time than a wrong password of a real user (bench/login_timing.py measures both)."""
+    if not _dummy_hash:
+        _dummy_hash.append(generate_password_hash(secrets.token_urlsafe(16)))
+    check_password_hash(_dummy_hash[0], password)
+    return False
 
 
 class Membership(db.Model):

@@ -99,16 +99,12 @@ class InventoryLevel(db.Model):
     warehouse_id: Mapped[int] = mapped_column(
         ForeignKey("warehouses.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # Physical units; what is allocated to open orders is computed (wixoms/sync/stock.py).
     on_hand: Mapped[int] = mapped_column(default=0)
-    reserved: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     variant: Mapped[Variant] = relationship(back_populates="levels")
     warehouse: Mapped[Warehouse] = relationship()
-
-    @property
-    def available(self) -> int:
-        return self.on_hand - self.reserved
 
 
 class Carrier(db.Model):

@@ -30,6 +30,9 @@ class Channel(db.Model):
     logo_mime: Mapped[str] = mapped_column(String(40), default="")
     catalog_version: Mapped[str] = mapped_column(String(2), default="v3")
     is_active: Mapped[bool] = mapped_column(default=False)
+    # Bumped by every Save of the settings tabs; the page carries it, so a Save from a stale
+    # tab is refused instead of undoing another tab's Save.
+    settings_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -40,6 +43,14 @@ class Channel(db.Model):
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     needs_reconnect: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the tokens were last granted (setup or reconnect): older failures are history.
+    connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Helm's way: the merchant's own Wix app ("" = the wixoms App Market app of the config).
+    custom_app_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    custom_app_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    custom_app_public_key: Mapped[str | None] = mapped_column(Text)
+    # Set by Wix's AppRemoved event: the channel stops syncing until the app is back.
+    app_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Channel settings tab.
     api_url: Mapped[str] = mapped_column(String(255), default="https://www.wixapis.com")
@@ -97,6 +108,13 @@ class Channel(db.Model):
     def auto_for(self, kind: str) -> bool:
         return getattr(self, f"{kind}_auto")
 
+    def tokens_refused(self, message: str) -> None:
+        """Wix refused the channel's tokens: stop syncing and say why — unless the app was
+        removed from the site, whose message already says why and what to do."""
+        self.needs_reconnect = True
+        if self.app_removed_at is None:
+            self.last_error = message
+
 
 class CarrierMapping(db.Model):
     """Wix shipping title → OMS carrier; used for incoming orders only."""
@@ -132,6 +150,25 @@ class SkuMapping(db.Model):
     variant = relationship("Variant")
 
 
+class WixItemMapping(db.Model):
+    """A Wix product (and variant) ↔ OMS variant, for Wix order lines that carry no SKU."""
+
+    __tablename__ = "wix_item_mappings"
+    __table_args__ = (UniqueConstraint("channel_id", "wix_product_id", "wix_variant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    wix_product_id: Mapped[str] = mapped_column(String(64))
+    wix_variant_id: Mapped[str] = mapped_column(String(64), default="")
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("variants.id", ondelete="CASCADE"), index=True
+    )
+    product_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    variant = relationship("Variant")
+
+
 class UnmappedSku(db.Model):
     """A Wix SKU seen on an order that matched no OMS SKU."""
 
@@ -158,6 +195,8 @@ class WarehouseMapping(db.Model):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
     wix_location_id: Mapped[str] = mapped_column(String(64), default="")
+    # The location's name in Wix when it was mapped (shown instead of the bare id).
+    wix_location_name: Mapped[str] = mapped_column(String(150), default="", server_default="")
 
     channel: Mapped[Channel] = relationship(back_populates="warehouse_mappings")
     warehouse = relationship("Warehouse")

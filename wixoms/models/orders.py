@@ -11,7 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wixoms.extensions import db
 from wixoms.models._base import MONEY, ZERO, UTCDateTime, utcnow
 
-ORDER_STATUSES = ("open", "on_hold", "partially_shipped", "shipped", "cancelled", "merged")
+ORDER_STATUSES = (
+    "open",
+    "awaiting_payment",
+    "on_hold",
+    "partially_shipped",
+    "shipped",
+    "cancelled",
+    "merged",
+)
 
 
 class Order(db.Model):
@@ -20,6 +28,8 @@ class Order(db.Model):
     __table_args__ = (
         UniqueConstraint("account_id", "external_id"),
         Index("ix_orders_account_id_id", "account_id", "id"),
+        # The Orders list: newest placed first, keyset-paged on (placed, id).
+        Index("ix_orders_account_id_placed_at", "account_id", "placed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +106,9 @@ class OrderLine(db.Model):
     # For lines merged in from another Wix order: which one they came from.
     external_order_id: Mapped[str] = mapped_column(String(64), default="")
     sku: Mapped[str] = mapped_column(String(64), default="")
+    # The Wix product and variant of the line: a line without SKU is mapped by them.
+    wix_product_id: Mapped[str] = mapped_column(String(64), default="")
+    wix_variant_id: Mapped[str] = mapped_column(String(64), default="")
     name: Mapped[str] = mapped_column(String(255), default="")
     quantity: Mapped[int] = mapped_column(default=1)
     unit_price: Mapped[Decimal] = mapped_column(MONEY, default=ZERO)

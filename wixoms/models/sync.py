@@ -80,3 +80,13 @@ class Lease(db.Model):
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     owner: Mapped[str] = mapped_column(String(80))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JobTimer(db.Model):
+    """When a scheduled job is next due: kept here so a new scheduler leader keeps the rhythm."""
+
+    __tablename__ = "job_timers"
+
+    job_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    minutes: Mapped[int] = mapped_column()
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -54,3 +54,6 @@ class WebhookEvent(db.Model):
     # What processing did, for the Webhooks tab ("created order #1001", "skipped: status …").
     outcome: Mapped[str] = mapped_column(String(200), default="", server_default="")
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The raw body and headers carry the buyer's personal data: blanked with the order's, or
+    # after WEBHOOK_BODY_RETENTION_DAYS (wixoms.sync.privacy).
+    body_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

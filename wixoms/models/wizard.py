@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wixoms.crypto import EncryptedText
@@ -36,3 +36,35 @@ class WizardSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Counts the merchant's decisions: a step form carries it, so a second tab's stale
+    # step is refused ("changed in another tab") instead of silently overriding the first.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # "Use your own Wix app": the merchant's app credentials, copied to the channel on Save.
+    custom_app_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    custom_app_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    custom_app_public_key: Mapped[str | None] = mapped_column(Text)
+    # "wixoms" when the merchant pressed Add Wix channel (the state proves it); "wix" when a
+    # link from Wix began it: then nothing goes on before confirmed_at (site and account named).
+    origin: Mapped[str] = mapped_column(String(8), default="wixoms", server_default="wixoms")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UsedSignedInstance(db.Model):
+    """Signed instances already accepted: each works once, and is forgotten after its age."""
+
+    __tablename__ = "used_signed_instances"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the signature
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+# The columns whose change makes another tab's open step stale (not expiry or tokens).
+DECISIONS = ("step", "instance_id", "site_id", "catalog_version", "account_id", "error",
+             "channel_id", "completed_at", "confirmed_at")  # fmt: skip
+
+
+@event.listens_for(WizardSession, "before_update")
+def _count_decision(_mapper, _connection, ws: WizardSession) -> None:
+    state = inspect(ws)
+    if any(state.attrs[name].history.has_changes() for name in DECISIONS):
+        ws.revision = (ws.revision or 1) + 1

@@ -7,14 +7,18 @@ flow by Wix's signed ``instance`` parameter.
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_
+from sqlalchemy import delete, or_
+from sqlalchemy.exc import IntegrityError
 
 from wixoms.connection import wix_app
 from wixoms.extensions import db
-from wixoms.models import Channel, Membership, User, WizardSession
+from wixoms.models import Channel, Membership, UsedSignedInstance, User, WizardSession
+from wixoms.models._base import utcnow
 from wixoms.onboarding.sessions import (
     CallbackParams,
     StepError,
@@ -47,6 +51,8 @@ from wixoms.wix.transport import Transport
 WIZARD_RETRY = RetryPolicy(max_attempts=2, backoff_base=0.2, backoff_max=1.0)
 WIZARD_TIMEOUT_S = 10.0  # read timeout; app config WIZARD_WIX_TIMEOUT_S overrides it
 TRANSIENT = (WixServerError, WixUnavailable, WixRateLimited)
+# verify_signed_instance's age (10 min) and its clock skew (2 min): a used one is kept as long.
+SIGNED_AGE = timedelta(minutes=12)
 
 
 def handle_callback(params: CallbackParams, user: User) -> WizardSession:
@@ -63,7 +69,8 @@ def handle_callback(params: CallbackParams, user: User) -> WizardSession:
     elif params.error:
         raise WizardFailure("cancelled")
     elif params.signed_instance and app.auth_flow is AuthFlow.OAUTH:
-        ws = new_session(user)  # arriving from the App Market: no wizard was started here
+        # From the App Market: no wizard was started here, so it waits for a confirmation.
+        ws = new_session(user, origin="wix")
     else:
         raise WizardFailure("state_mismatch")
     try:
@@ -84,7 +91,7 @@ def record_failure(ws: WizardSession, failure: WizardFailure, *, commit: bool = 
     """Show ``failure`` on this wizard from now on; forget tokens unless a retry needs them."""
     ws.error = failure.dump()
     if failure.code != "wix_unavailable":  # keep what a retry needs, nothing else
-        ws.instance_id = ""
+        ws.instance_id = ws.site_id = ""
         ws.access_token = ws.refresh_token = None
     if commit:
         db.session.commit()
@@ -124,7 +131,22 @@ def _bind_legacy(ws: WizardSession, app: WixApp, params: CallbackParams) -> None
 
 
 def _bind_oauth(ws: WizardSession, app: WixApp, params: CallbackParams) -> None:
-    """OAuth flow: only Wix's signed instance proves which instance this is."""
+    """OAuth flow. Wix's external install flow appends appId, tenantId (the site id) and
+    instanceId, with no signed instance (wix-api.md §10). The proof is then this wizard's
+    state (checked by the caller), a token Wix issues for that instanceId, and
+    /apps/v1/instance reporting tenantId as the site (finish_binding). A signed instance,
+    when Wix adds one (App Market / dashboard), must verify and name the same instance."""
+    if params.app_id and params.app_id != app.app_id:
+        raise WizardFailure("unverified", {"reason": "The answer was for another Wix app."})
+    if not params.signed_instance:
+        if not (params.state and params.instance_id and params.tenant_id):
+            raise WizardFailure(
+                "unverified", {"reason": "Wix's answer named no site and instance to connect."}
+            )
+        _refuse_instance_of_another_wizard(ws, params.instance_id)
+        ws.instance_id = params.instance_id
+        ws.site_id = params.tenant_id  # a claim until Wix confirms it in finish_binding
+        return
     try:
         signed = verify_signed_instance(app, params.signed_instance)
     except InvalidSignedInstance:
@@ -135,9 +157,35 @@ def _bind_oauth(ws: WizardSession, app: WixApp, params: CallbackParams) -> None:
         raise WizardFailure(
             "unverified", {"reason": "The site in the link is not the one Wix signed."}
         )
-    if params.app_id and params.app_id != app.app_id:
-        raise WizardFailure("unverified", {"reason": "The answer was for another Wix app."})
+    _accept_once(params.signed_instance, signed.sign_date)
     ws.instance_id = signed.instance_id
+
+
+def _accept_once(signed_instance: str, sign_date: datetime) -> None:
+    """A signed instance works once: a copy (a forwarded link, a replay) is refused. Used
+    ones are remembered for their age only: older ones fail the signature's age check."""
+    now = utcnow()
+    db.session.execute(delete(UsedSignedInstance).where(UsedSignedInstance.expires_at < now))
+    digest = hashlib.sha256(signed_instance.encode()).hexdigest()
+    try:
+        with db.session.begin_nested():
+            db.session.add(UsedSignedInstance(digest=digest, expires_at=sign_date + SIGNED_AGE))
+    except IntegrityError:
+        raise WizardFailure("instance_used") from None
+
+
+def _refuse_instance_of_another_wizard(ws: WizardSession, instance_id: str) -> None:
+    """Without Wix's signature the instance id is a claim: one that another user's wizard
+    already proved (their install) is not theirs to take by typing its ids into a link."""
+    taken = db.session.scalar(
+        db.select(WizardSession.id)
+        .where(WizardSession.instance_id == instance_id, WizardSession.user_id != ws.user_id)
+        .limit(1)
+    )
+    if taken is not None:
+        raise WizardFailure(
+            "unverified", {"reason": "Wix's answer named a site that is not the one you chose."}
+        )
 
 
 def _store_credentials(ws: WizardSession, creds: Credentials) -> None:
@@ -147,6 +195,11 @@ def _store_credentials(ws: WizardSession, creds: Credentials) -> None:
 
 
 def _session_app(ws: WizardSession) -> WixApp:
+    from wixoms.onboarding.custom_app import session_app  # the merchant's own app, if any
+
+    custom = session_app(ws)
+    if custom is not None:
+        return custom
     app = wix_app()
     return WixApp(
         app_id=app.app_id,
@@ -193,8 +246,9 @@ def finish_binding(ws: WizardSession, *, tenant_id: str = "") -> None:
             used = client.credentials.access_token if client.credentials else None
     except WixError as exc:
         raise _wix_failure(exc) from None
+    claimed_site = tenant_id or ws.site_id  # tenantId of the external install flow
     forged = instance.instance_id != ws.instance_id or (
-        tenant_id and instance.site_id and tenant_id != instance.site_id
+        claimed_site and claimed_site != instance.site_id
     )
     # A legacy token renewed mid-check would no longer prove what the code exchange proved.
     if forged or (app.auth_flow is AuthFlow.LEGACY and used != issued):
@@ -239,17 +293,16 @@ def _check_site_free(ws: WizardSession) -> None:
 
 
 def owner_detail(ws: WizardSession, owner: Channel) -> dict[str, Any]:
+    """What the site_taken page may say: the owner's names only to a member of that account."""
     member = db.session.scalar(
         db.select(Membership).where(
             Membership.user_id == ws.user_id, Membership.account_id == owner.account_id
         )
     )
-    return {
-        "site": ws.site_name or ws.site_url or ws.site_id,
-        "account": owner.account.name,
-        "channel": owner.name,
-        "channel_id": owner.id if member else None,
-    }
+    detail: dict[str, Any] = {"site": ws.site_name or ws.site_url or ws.site_id}
+    if member:
+        detail.update(account=owner.account.name, channel=owner.name, channel_id=owner.id)
+    return detail
 
 
 def retry_binding(ws: WizardSession) -> None:

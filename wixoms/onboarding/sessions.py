@@ -13,6 +13,7 @@ from flask import current_app
 
 from wixoms.connection import wix_app
 from wixoms.extensions import db
+from wixoms.ids import bounded_int
 from wixoms.models import Account, Channel, Membership, User, WizardSession
 from wixoms.models._base import utcnow
 from wixoms.wix import install_url
@@ -42,6 +43,7 @@ class WizardFailure(Exception):
         "wix_error": 502,
         "site_taken": 409,
         "wrong_site": 409,
+        "instance_used": 409,
     }
 
     def __init__(self, code: str, detail: Mapping[str, Any] | None = None) -> None:
@@ -124,9 +126,13 @@ def _ttl() -> timedelta:
     return timedelta(minutes=int(current_app.config["WIZARD_TTL_MINUTES"]))
 
 
-def new_session(user: User, *, reconnect: Channel | None = None) -> WizardSession:
-    """A fresh wizard with a random state; a reconnect remembers the channel it renews."""
+def new_session(
+    user: User, *, reconnect: Channel | None = None, origin: str = "wixoms"
+) -> WizardSession:
+    """A fresh wizard with a random state; a reconnect remembers the channel it renews.
+    ``origin="wix"``: a link from Wix began it, so it waits for the merchant's confirmation."""
     ws = WizardSession(
+        origin=origin,
         state=secrets.token_urlsafe(32),
         user_id=user.id,
         step="connect",
@@ -165,11 +171,19 @@ def live_session_for(user: User) -> WizardSession | None:
             WizardSession.expires_at > utcnow(),
             WizardSession.step != "connect",
             WizardSession.error.is_(None),
+            # A wizard that a link began is never resumed: the link may be someone else's.
+            WizardSession.origin == "wixoms",
         )
         .order_by(WizardSession.id.desc())
         .limit(1)
     )
     return db.session.scalar(stmt)
+
+
+def needs_confirmation(ws: WizardSession) -> bool:
+    """A wizard that a link from Wix began goes on only once the merchant confirmed the site
+    and the account (the link may come from someone else, with their site)."""
+    return ws.origin == "wix" and ws.confirmed_at is None
 
 
 def abandon(ws: WizardSession) -> None:
@@ -204,6 +218,8 @@ def admin_accounts(user: User) -> list[Account]:
 
 def reconnect_target(user: User, channel_id: int) -> Channel | None:
     """The channel to re-authorize, if the user is an admin of its account."""
+    if bounded_int(channel_id) is None:
+        return None
     channel = db.session.get(Channel, channel_id)
     if channel is None or channel.account_id not in {a.id for a in admin_accounts(user)}:
         return None

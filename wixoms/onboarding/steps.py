@@ -12,6 +12,7 @@ from wixoms.extensions import db
 from wixoms.models import Account, Channel, User, WizardSession
 from wixoms.models._base import utcnow
 from wixoms.onboarding.binding import owner_detail, session_client, site_filter
+from wixoms.onboarding.custom_app import apply_to_channel
 from wixoms.onboarding.sessions import (
     StepError,
     WizardFailure,
@@ -84,6 +85,17 @@ def choose_account(ws: WizardSession, user: User, account_id: int | None) -> Non
     db.session.commit()
 
 
+def confirm_binding(ws: WizardSession, user: User, account_id: int | None) -> None:
+    """The merchant names a site that a link from Wix brought as theirs, for this account."""
+    choice = next((c for c in account_choices(user) if c.account.id == account_id), None)
+    if choice is None or choice.channel is not None:
+        raise StepError("Choose one of your accounts that has no Wix channel yet.", step="trust")
+    ws.account_id = account_id
+    ws.confirmed_at = utcnow()
+    touch(ws)
+    db.session.commit()
+
+
 def clean_name(raw: str | None) -> str:
     name = " ".join((raw or "").split())
     if not name:
@@ -138,7 +150,9 @@ def create_channel(ws: WizardSession, name: str, logo: bytes | None, logo_mime: 
         site_url=ws.site_url,
         site_name=ws.site_name,
         api_url=ws.api_url or current_app.config["WIX_API_BASE"],
+        connected_at=utcnow(),
     )
+    apply_to_channel(ws, channel)
     _tell_wix_setup_finished(ws)
     return _commit_channel(ws, channel)
 
@@ -153,9 +167,7 @@ def _tell_wix_setup_finished(ws: WizardSession) -> None:
         return
     try:
         with session_client(ws) as client:
-            client.request(
-                "POST", "/apps/v1/bi-event", json={"eventName": "APP_FINISHED_CONFIGURATION"}
-            )
+            client.finished_configuration()
     except WixError:
         pass  # optional for Wix; the channel works without it
 
@@ -172,6 +184,8 @@ def reconnect_channel(ws: WizardSession) -> Channel:
     channel.site_url, channel.site_name = ws.site_url, ws.site_name
     channel.catalog_version = "v1" if ws.catalog_version == CatalogVersion.V1.value else "v3"
     channel.needs_reconnect, channel.last_error = False, None
+    channel.connected_at = utcnow()  # failures before this moment are history, not status
+    apply_to_channel(ws, channel)
     _tell_wix_setup_finished(ws)
     return _commit_channel(ws, channel)
 

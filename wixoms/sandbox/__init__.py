@@ -58,6 +58,8 @@ def create_sandbox_app(config: dict | None = None) -> Flask:
         static_url_path="/static",
     )
     app.secret_key = secrets.token_hex(16)  # flash messages on the sandbox's own pages
+    # Its own cookie name: on one host (127.0.0.1) it must not overwrite wixoms's session.
+    app.config["SESSION_COOKIE_NAME"] = "wix_sandbox_session"
     app.json.sort_keys = False
     store = Store(config=store_config)
     dispatcher = Dispatcher(store)
@@ -81,7 +83,20 @@ def create_sandbox_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    register_page_headers(app)
     return app
+
+
+def register_page_headers(app: Flask) -> None:
+    """Hosting headers of the sandbox itself (not Wix API behaviour): no sniffing, no framing,
+    no referrer leaving the host. No CSP: its pages are plain and carry inline styles."""
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
 
 def register_blueprints(app: Flask) -> None:
@@ -90,13 +105,18 @@ def register_blueprints(app: Flask) -> None:
         api_auth,
         api_catalog_v1,
         api_catalog_v3,
+        api_inventory_v3,
+        api_locations,
         api_orders,
         control,
+        control_hooks,
         dashboard,
+        dev_center,
         www,
     )
 
-    for module in (api_auth, api_catalog_v1, api_catalog_v3, api_orders, control, www, dashboard):
+    api = (api_auth, api_catalog_v1, api_catalog_v3, api_inventory_v3, api_locations, api_orders)
+    for module in (*api, control, control_hooks, www, dashboard, dev_center):
         app.register_blueprint(module.bp)
 
 

@@ -14,7 +14,7 @@ registers the wixoms app from these environment variables:
   ``http://127.0.0.1:5000``); the app's URLs default to paths under it and can each be set:
   ``WIXOMS_WIX_APP_URL`` (default ``/wizard/app-url``), ``WIXOMS_WIX_REDIRECT_URL``
   (``/wizard/callback``), ``WIXOMS_WIX_POST_INSTALL_URL`` (``/wizard/callback``);
-  ``WIXOMS_WIX_WEBHOOK_URL``: where JWT app webhooks go (none when unset).
+  ``WIXOMS_WIX_WEBHOOK_URL``: where JWT app webhooks go (``/hooks/wix``, the app-wide URL).
 
 ``--seed-sites/--seed-catalog/--seed-products/--seed-orders/--seed`` seed on start exactly like
 ``flask --app wixoms.sandbox seed`` does. ``SANDBOX_APPS``, ``SANDBOX_SEED`` and
@@ -54,7 +54,7 @@ def demo_app_spec() -> dict:
         "appUrl": url("WIXOMS_WIX_APP_URL", "/wizard/app-url"),
         "redirectUrl": url("WIXOMS_WIX_REDIRECT_URL", "/wizard/callback"),
         "postInstallationUrl": url("WIXOMS_WIX_POST_INSTALL_URL", "/wizard/callback"),
-        "webhookUrl": os.environ.get("WIXOMS_WIX_WEBHOOK_URL", ""),
+        "webhookUrl": url("WIXOMS_WIX_WEBHOOK_URL", "/hooks/wix"),
     }
 
 

@@ -6,7 +6,9 @@ import hmac
 
 from flask import Blueprint, jsonify, request
 
-from .gateway import store, wix_api
+from . import scopes
+from .errors import invalid
+from .gateway import body, caller_may, store, wix_api
 from .models import App
 
 bp = Blueprint("wix_auth", __name__)
@@ -94,18 +96,36 @@ def oauth2_token():
             return _oauth_error(400, "invalid_grant", "the app is not installed on this instance")
         ttl = st.config["oauth2_token_ttl"]
         access = st.issue_token(instance_id, "access", ttl)
+        st.token_grants[instance_id] += 1
     return jsonify({"access_token": access.token, "token_type": "Bearer", "expires_in": int(ttl)})
 
 
 @bp.get("/apps/v1/instance")
-@wix_api()
+@wix_api(scope=scopes.APP_INSTANCE)
 def get_instance(caller):
-    """The app instance and its site."""
+    """The app instance and its site (@wix/auto_sdk_app-management_app-instances typings).
+
+    Conditional fields: ``instance.billing`` only for a paid plan (isFree false; sandbox apps
+    are free); ``site.url`` only once the site is published; ``site.ownerInfo`` only with the
+    READ SITE OWNER EMAIL scope as well as Manage Your App.
+    """
     st = store()
     with st.lock:
         app = st.apps.get(caller.app_id)
         site = caller.site
     stores_apps = [] if site.catalog_version == "STORES_NOT_INSTALLED" else ["stores", "ecom"]
+    site_doc = {
+        "siteId": site.id,
+        "siteDisplayName": site.name,
+        "locale": "en",
+        "paymentCurrency": site.currency,
+        "multilingual": {"isMultiLingual": False, "supportedLanguages": []},
+        "installedWixApps": stores_apps,
+    }
+    if site.published:
+        site_doc["url"] = site.url
+    if caller_may(scopes.OWNER_EMAIL):
+        site_doc["ownerInfo"] = {"email": site.owner_email, "emailStatus": "VERIFIED"}
     return jsonify(
         {
             "instance": {
@@ -114,24 +134,36 @@ def get_instance(caller):
                 "appVersion": "1.0.0",
                 "isFree": True,
                 "permissions": list(app.permissions) if app else [],
+                "availablePlans": [],
+                "isOriginSiteTemplate": False,
+                "copiedFromTemplate": False,
+                "freeTrialAvailable": False,
             },
-            "site": {
-                "siteId": site.id,
-                "siteDisplayName": site.name,
-                "url": site.url,
-                "locale": "en",
-                "currency": site.currency,
-                "paymentCurrency": site.currency,
-                "ownerEmail": site.owner_email,
-                "ownerInfo": {"email": site.owner_email},
-                "installedWixApps": stores_apps,
-            },
+            "site": site_doc,
         }
     )
 
 
 @bp.post("/apps/v1/bi-event")
-@wix_api()
+@wix_api(scope=scopes.BI_EVENTS)
 def bi_event(caller):
-    """APP_FINISHED_CONFIGURATION and friends: accepted, nothing else."""
+    """APP_FINISHED_CONFIGURATION and friends (@wix/auto_sdk_app-management_bi-events)."""
+    name = body().get("eventName")
+    if name is not None and name not in BI_EVENT_NAMES:
+        raise invalid("eventName", f"one of {', '.join(BI_EVENT_NAMES)}", "FORMAT")
     return jsonify({})
+
+
+BI_EVENT_NAMES = (
+    "UNKNOWN",
+    "APP_DASHBOARD_LOADED",
+    "APP_FINISHED_CONFIGURATION",
+    "APP_UPGRADED",
+    "PRIMARY_ACTION_PERFORMED",
+    "CUSTOM",
+    "CHARGE",
+    "FUNDS_RETURNED",
+    "APP_FINISH_BUSINESS_SETUP",
+    "APP_DEPLOYED",
+    "APP_SETUP_FINISHED",
+)

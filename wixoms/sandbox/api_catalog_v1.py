@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import catalog
+from . import catalog, scopes
 from .catalog_render import render_v1_inventory, render_v1_product, render_v1_variant
 from .errors import WixError, invalid
-from .filters import offset_page, parse_json_string, read_offset_paging, sort_spec_v1
-from .gateway import body, store, wix_api
+from .filters import (
+    cursor_page,
+    offset_page,
+    parse_json_string,
+    read_cursor_paging,
+    read_offset_paging,
+    sort_spec_v1,
+    sort_spec_v3,
+)
+from .gateway import body, caller_may, permission_denied, store, wix_api
 from .models import V1
 
 bp = Blueprint("wix_catalog_v1", __name__)
 
-READ = "SCOPE.DC-STORES.READ-PRODUCTS"
-MANAGE = "SCOPE.DC-STORES.MANAGE-PRODUCTS"
-INVENTORY = "SCOPE.DC-STORES.MANAGE-INVENTORY"
+READ, MANAGE = scopes.PRODUCTS_READ, scopes.PRODUCTS_MANAGE
+INVENTORY, INVENTORY_READ = scopes.INVENTORY_MANAGE, scopes.INVENTORY_READ
 MAX_INVENTORY_BATCH = 300
 
 
@@ -34,20 +41,33 @@ def _query_parts(data: dict) -> tuple:
     return flt, spec, limit, offset
 
 
+def _product_docs(site, include_variants: bool, include_hidden: bool) -> list[dict]:
+    st = store()
+    with st.lock:
+        return [
+            render_v1_product(p, site, include_variants)
+            for p in st.site_products[site.id].values()
+            if include_hidden or p.visible
+        ]
+
+
 @bp.post("/stores/v1/products/query")
 @bp.post("/stores-reader/v1/products/query", endpoint="reader_query_products")
 @wix_api(scope=READ)
 def query_products(caller):
-    """Offset paging, limit ≤ 100; filter and sort are JSON strings."""
+    """Offset paging, limit ≤ 100; filter and sort are JSON strings.
+
+    Hidden products are left out — silently, ``totalResults`` counting visible ones only —
+    unless ``includeHiddenProducts`` is true, which needs the manage-products permission
+    (@wix/auto_sdk_stores_products typings, ``QueryProductsRequest`` and ``Product.visible``).
+    """
     site = _v1_site(caller)
     data = body()
     flt, spec, limit, offset = _query_parts(data)
-    include_variants = bool(data.get("includeVariants"))
-    st = store()
-    with st.lock:
-        docs = [
-            render_v1_product(p, site, include_variants) for p in st.site_products[site.id].values()
-        ]
+    include_hidden = bool(data.get("includeHiddenProducts"))
+    if include_hidden and not caller_may(scopes.V1_HIDDEN_PRODUCTS):
+        raise permission_denied(scopes.V1_HIDDEN_PRODUCTS)
+    docs = _product_docs(site, bool(data.get("includeVariants")), include_hidden)
     page, total = offset_page(docs, flt, spec, limit, offset)
     return jsonify(
         {
@@ -55,6 +75,30 @@ def query_products(caller):
             "metadata": {"items": len(page), "offset": offset},
             "totalResults": total,
         }
+    )
+
+
+@bp.route("/stores-reader/v1/products/query-platformized", methods=["GET", "POST"])
+@wix_api(scope=READ)
+def query_products_platformized(caller):
+    """The official SDK's v1 ``queryProducts()``: ``GET …/query-platformized?.r=<base64>``
+    (@wix/auto_sdk_stores_products meta ``queryProducts``), filter an object, sort a list of
+    {fieldName, order}, offset or cursor paging; no variants; hidden products left out."""
+    site = _v1_site(caller)
+    query = body().get("query") or {}
+    if not isinstance(query, dict):
+        raise invalid("query", "must be an object", "FORMAT")
+    docs = _product_docs(site, include_variants=False, include_hidden=False)
+    flt, spec = query.get("filter"), sort_spec_v3(query.get("sort"))
+    if query.get("cursorPaging") is not None:
+        limit, cursor = read_cursor_paging(query["cursorPaging"])
+        page, next_cursor = cursor_page(docs, flt, spec, limit, cursor, "v1platformized")
+        meta = {"count": len(page), "cursors": {"next": next_cursor} if next_cursor else {}}
+        return jsonify({"products": page, "metadata": meta})
+    limit, offset = read_offset_paging(query.get("paging"), 100, store().config["v1_max_offset"])
+    page, total = offset_page(docs, flt, spec, limit, offset)
+    return jsonify(
+        {"products": page, "metadata": {"count": len(page), "offset": offset, "total": total}}
     )
 
 
@@ -153,6 +197,7 @@ def update_inventory(caller, product_id: str):
         for i, entry in enumerate(updates):
             if entry.get("variantId") not in by_id:
                 raise invalid(f"inventoryItem.variants[{i}].variantId", "unknown variant")
+            catalog.check_quantity(entry.get("quantity"), f"inventoryItem.variants[{i}].quantity")
         if track != product.track_inventory:
             product.track_inventory = track
             for variant in product.variants:
@@ -203,7 +248,7 @@ def _apply_adjust(caller, direction: int):
                 raise WixError(400, "inventory of this product is not tracked", "NOT_TRACKED")
             plan.append((product, variant, delta))
         for product, variant, delta in plan:
-            # below zero clamps at 0 (Wix is silent; an oversold item simply runs out)
+            # v1 stock may go negative (wix-api.md §10): a decrement is never refused
             catalog.set_stock(variant, True, variant.quantity + direction * delta, None)
             product.updated = st.stamp()
             touched.setdefault(product.id, [product, []])[1].append(variant)
@@ -226,7 +271,8 @@ def decrement_inventory(caller):
 
 
 @bp.post("/stores/v2/inventoryItems/query")
-@wix_api(scope=READ)
+@bp.post("/stores-reader/v2/inventoryItems/query", endpoint="reader_query_inventory")
+@wix_api(scope=INVENTORY_READ)
 def query_inventory(caller):
     site = _v1_site(caller)
     flt, spec, limit, offset = _query_parts(body())
@@ -244,7 +290,7 @@ def query_inventory(caller):
 
 
 @bp.get("/stores/v2/inventoryItems/<item_id>")
-@wix_api(scope=READ)
+@wix_api(scope=INVENTORY_READ)
 def get_inventory(caller, item_id: str):
     site = _v1_site(caller)
     st = store()

@@ -1,128 +1,195 @@
-"""Catalog v3 (/stores/v3): version check, products, inventory items."""
+"""Catalog v3 (/stores/v3): version check and products (inventory items: api_inventory_v3)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
-from . import catalog, catalog_v3
+from . import catalog, catalog_v3, scopes
 from .catalog_render import render_v3_inventory_item, render_v3_product
 from .errors import WixError, invalid
 from .filters import cursor_page, read_cursor_paging, sort_spec_v3
-from .gateway import body, store, wix_api
+from .gateway import body, bulk_meta, caller_may, item_error, store, wix_api
 from .models import V3
 
 bp = Blueprint("wix_catalog_v3", __name__)
 
-READ = "SCOPE.DC-STORES.READ-PRODUCTS"
-MANAGE = "SCOPE.DC-STORES.MANAGE-PRODUCTS"
-INVENTORY = "SCOPE.DC-STORES.MANAGE-INVENTORY"
+READ, MANAGE = scopes.PRODUCTS_READ, scopes.PRODUCTS_MANAGE
+INVENTORY, INVENTORY_READ = scopes.INVENTORY_MANAGE, scopes.INVENTORY_READ
 
 
 @bp.get("/stores/v3/provision/version")
-@wix_api()
+@wix_api(scope=scopes.CATALOG_VERSION)
 def catalog_version(caller):
     """Works on every site, whatever its catalog."""
     return jsonify({"catalogVersion": caller.site.catalog_version})
 
 
-def _v3_site(caller):
+def v3_site(caller):
     catalog.require_catalog(caller.site, V3)
     return caller.site
 
 
-def _paged(items_key: str, docs: list[dict], query: dict, scope: str):
+def paged(items_key: str, docs: list[dict], query: dict, scope: str, max_limit: int = 100):
+    """One cursor page; ``hasNext`` is left out where Wix's metadata has none."""
     if not isinstance(query, dict):
         raise invalid("query", "must be an object", "FORMAT")
-    limit, cursor = read_cursor_paging(query.get("cursorPaging"))
+    limit, cursor = read_cursor_paging(query.get("cursorPaging"), max_limit=max_limit)
     flt, sort = query.get("filter"), query.get("sort")
     if cursor and (flt or sort) and store().config["strict_cursor"]:
         raise invalid("query.cursorPaging.cursor", "filter and sort must not be sent with a cursor")
     spec = sort_spec_v3(sort)
     page, next_cursor = cursor_page(docs, flt, spec, limit, cursor, scope)
     cursors = {"next": next_cursor} if next_cursor else {}
-    meta = {"count": len(page), "cursors": cursors, "hasNext": next_cursor is not None}
+    meta = {"count": len(page), "cursors": cursors}
+    if items_key == "products":  # inventory's PlatformPagingMetadataV2 has no hasNext
+        meta["hasNext"] = next_cursor is not None
     return jsonify({items_key: page, "pagingMetadata": meta})
 
 
-def _product_docs(site, include_variants: bool = False) -> list[dict]:
+def _fields(data: dict) -> tuple[str, ...]:
+    """The request's ``fields`` (a list in a body, one or more query parameters in a GET)."""
+    raw = data.get("fields") or ()
+    return tuple(raw) if isinstance(raw, list) else (str(raw),)
+
+
+def _sees_hidden() -> bool:
+    """v3 non-visible products need the admin read permission (wix-api.md §10)."""
+    return caller_may(scopes.V3_HIDDEN_PRODUCTS)
+
+
+def _product_docs(site, fields: tuple[str, ...] = ()) -> list[dict]:
     st = store()
+    hidden = _sees_hidden()
     with st.lock:
-        return [render_v3_product(p, include_variants) for p in st.site_products[site.id].values()]
+        return [
+            render_v3_product(p, include_variants=False, fields=fields)
+            for p in st.site_products[site.id].values()
+            if hidden or p.visible
+        ]
 
 
-@bp.post("/stores/v3/products/query")
+def _product_of(site, product_id: str):
+    product = catalog.product_of(store(), site, product_id)
+    if not product.visible and not _sees_hidden():
+        raise WixError(404, f"Product with id {product_id} not found", "PRODUCT_NOT_FOUND")
+    return product
+
+
+@bp.route("/stores/v3/products/query", methods=["GET", "POST"])
 @wix_api(scope=READ)
 def query_products(caller):
-    """Cursor paging; variants are not returned by a query."""
-    site = _v3_site(caller)
-    return _paged("products", _product_docs(site), body().get("query") or {}, "v3products")
+    """Cursor paging; variants are not returned by a query. The official SDK sends it as
+    ``GET …/query?.r=<base64 JSON>`` (products-v-3 meta ``queryProducts``)."""
+    site = v3_site(caller)
+    data = body()
+    docs = _product_docs(site, _fields(data))
+    return paged("products", docs, data.get("query") or {}, "v3products")
 
 
-@bp.post("/stores/v3/products/search")
+@bp.route("/stores/v3/products/search", methods=["GET", "POST"])
 @wix_api(scope=READ)
 def search_products(caller):
-    site = _v3_site(caller)
-    search = body().get("search") or {}
+    site = v3_site(caller)
+    data = body()
+    search = data.get("search") or {}
     expression = search.get("expression") or (search.get("search") or {}).get("expression") or ""
-    docs = _product_docs(site)
+    docs = _product_docs(site, _fields(data))
     if expression:
         needle = expression.lower()
         docs = [d for d in docs if needle in d["name"].lower() or needle in d["slug"]]
     query = {k: v for k, v in search.items() if k in ("filter", "sort", "cursorPaging")}
-    return _paged("products", docs, query, "v3search")
+    return paged("products", docs, query, "v3search")
 
 
 @bp.get("/stores/v3/products/<product_id>")
 @wix_api(scope=READ)
 def get_product(caller, product_id: str):
-    """The only read that gives variantsInfo."""
-    site = _v3_site(caller)
+    """The only read that gives variantsInfo; choice names only with
+    ``fields=VARIANT_OPTION_CHOICE_NAMES``."""
+    site = v3_site(caller)
+    fields = tuple(request.args.getlist("fields"))
     with store().lock:
-        product = catalog.product_of(store(), site, product_id)
-        return jsonify({"product": render_v3_product(product)})
+        product = _product_of(site, product_id)
+        return jsonify({"product": render_v3_product(product, fields=fields)})
+
+
+def _created(product, data: dict, inventory: bool):
+    doc = {"product": render_v3_product(product, fields=_fields(data))}
+    if inventory:
+        items = [v for v in product.variants if v.inventory_id]
+        doc["inventoryResults"] = _inventory_results(product, items, data.get("returnEntity"))
+    return jsonify(doc)
+
+
+def _inventory_results(product, variants, return_entity) -> dict:
+    site = store().sites[product.site_id]
+    results = []
+    for index, variant in enumerate(variants):
+        entry: dict = {
+            "itemMetadata": {"id": variant.inventory_id, "originalIndex": index, "success": True}
+        }
+        if return_entity:
+            entry["item"] = render_v3_inventory_item(product, variant, site)
+        results.append(entry)
+    return {"results": results, "bulkActionMetadata": bulk_meta(results)}
 
 
 @bp.post("/stores/v3/products")
 @wix_api(scope=MANAGE)
 def create_product(caller):
-    site = _v3_site(caller)
-    product = catalog_v3.create_v3_product(store(), site, body())
+    """Creates no inventory items (products-v-3 typings; wix-api.md §10)."""
+    site = v3_site(caller)
+    data = body()
+    product = catalog_v3.create_v3_product(store(), site, data)
     with store().lock:
-        return jsonify({"product": render_v3_product(product)})
+        return _created(product, data, inventory=False)
+
+
+@bp.post("/stores/v3/products-with-inventory")
+@wix_api(scope=MANAGE)
+def create_product_with_inventory(caller):
+    """Each variant's ``inventoryItem`` becomes its inventory item at the default location."""
+    site = v3_site(caller)
+    data = body()
+    product = catalog_v3.create_v3_product(store(), site, data, with_inventory=True)
+    with store().lock:
+        return _created(product, data, inventory=True)
+
+
+def _update(caller, product_id: str, inventory: bool):
+    site = v3_site(caller)
+    data = body()
+    product = _product_of(site, product_id)
+    catalog_v3.update_v3_product(store(), product, data, with_inventory=inventory)
+    with store().lock:
+        return _created(product, data, inventory=inventory)
 
 
 @bp.patch("/stores/v3/products/<product_id>")
 @wix_api(scope=MANAGE)
 def update_product(caller, product_id: str):
-    site = _v3_site(caller)
-    product = catalog.product_of(store(), site, product_id)
-    catalog_v3.update_v3_product(store(), product, body())
-    with store().lock:
-        return jsonify({"product": render_v3_product(product)})
+    return _update(caller, product_id, inventory=False)
+
+
+@bp.patch("/stores/v3/products-with-inventory/<product_id>")
+@wix_api(scope=MANAGE)
+def update_product_with_inventory(caller, product_id: str):
+    return _update(caller, product_id, inventory=True)
 
 
 @bp.delete("/stores/v3/products/<product_id>")
 @wix_api(scope=MANAGE)
 def delete_product(caller, product_id: str):
-    site = _v3_site(caller)
+    site = v3_site(caller)
     catalog.delete_product(store(), catalog.product_of(store(), site, product_id))
     return jsonify({})
-
-
-def _bulk_meta(results: list[dict]) -> dict:
-    ok = sum(1 for r in results if r["itemMetadata"]["success"])
-    return {"totalSuccesses": ok, "totalFailures": len(results) - ok, "undetailedFailures": 0}
-
-
-def _item_error(code: str, description: str) -> dict:
-    return {"code": code, "description": description, "data": {}}
 
 
 @bp.post("/stores/v3/bulk/products/delete")
 @wix_api(scope=MANAGE)
 def bulk_delete(caller):
     """1–100 ids; 200 with a result per item."""
-    site = _v3_site(caller)
+    site = v3_site(caller)
     ids = body().get("productIds")
     if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
         raise invalid("productIds", "send 1 to 100 product ids", "MAX_SIZE")
@@ -133,108 +200,8 @@ def bulk_delete(caller):
         product = st.site_products[site.id].get(product_id)
         if product is None:
             meta["success"] = False
-            meta["error"] = _item_error("PRODUCT_NOT_FOUND", f"product {product_id} not found")
+            meta["error"] = item_error("PRODUCT_NOT_FOUND", f"product {product_id} not found")
         else:
             catalog.delete_product(st, product)
         results.append({"itemMetadata": meta})
-    return jsonify({"results": results, "bulkActionMetadata": _bulk_meta(results)})
-
-
-# --- inventory items v3 -------------------------------------------------------------------
-
-
-def _inventory_docs(site) -> list[dict]:
-    st = store()
-    with st.lock:
-        return [
-            render_v3_inventory_item(p, v, site)
-            for p in st.site_products[site.id].values()
-            for v in p.variants
-        ]
-
-
-@bp.post("/stores/v3/inventory-items/query")
-@wix_api(scope=READ)
-def query_inventory(caller):
-    site = _v3_site(caller)
-    return _paged("inventoryItems", _inventory_docs(site), body().get("query") or {}, "v3inventory")
-
-
-def _locate(site, item_id: str):
-    st = store()
-    where = st.inventory_index.get(item_id)
-    product = st.products.get(where[0]) if where else None
-    if product is None or product.site_id != site.id:
-        raise WixError(404, f"inventory item {item_id} not found", "INVENTORY_ITEM_NOT_FOUND")
-    variant = next(v for v in product.variants if v.id == where[1])
-    return product, variant
-
-
-def _apply_item(site, item: dict):
-    """Absolute quantity with the current revision; quantity only counts when tracked."""
-    st = store()
-    product, variant = _locate(site, str(item.get("id") or ""))
-    catalog.check_revision(
-        item.get("revision"), variant.inventory_revision, "inventoryItem.revision"
-    )
-    track = bool(item.get("trackQuantity", variant.track_quantity))
-    catalog.set_stock(variant, track, item.get("quantity"), item.get("inStock"))
-    variant.inventory_revision += 1
-    variant.inventory_updated = st.stamp()
-    return product, variant
-
-
-@bp.get("/stores/v3/inventory-items/<item_id>")
-@wix_api(scope=READ)
-def get_inventory_item(caller, item_id: str):
-    site = _v3_site(caller)
-    with store().lock:
-        product, variant = _locate(site, item_id)
-        return jsonify({"inventoryItem": render_v3_inventory_item(product, variant, site)})
-
-
-@bp.patch("/stores/v3/inventory-items/<item_id>")
-@wix_api(scope=INVENTORY)
-def update_inventory_item(caller, item_id: str):
-    site = _v3_site(caller)
-    item = body().get("inventoryItem")
-    if not isinstance(item, dict):
-        raise invalid("inventoryItem", "is required")
-    st = store()
-    with st.lock:
-        product, variant = _apply_item(site, {**item, "id": item_id})
-        doc = render_v3_inventory_item(product, variant, site)
-    st.emit("inventory_changed", product, variants=[variant])
-    return jsonify({"inventoryItem": doc})
-
-
-@bp.post("/stores/v3/bulk/inventory-items/update")
-@wix_api(scope=INVENTORY)
-def bulk_update_inventory(caller):
-    """Per-item results: a stale revision fails that item, not the call."""
-    site = _v3_site(caller)
-    data = body()
-    items = data.get("inventoryItems")
-    st = store()
-    limit = st.config["bulk_inventory_max"]
-    if not isinstance(items, list) or not 1 <= len(items) <= limit:
-        raise invalid("inventoryItems", f"send 1 to {limit} items", "MAX_SIZE")
-    results, changed = [], []
-    with st.lock:
-        for index, wrapper in enumerate(items):
-            item = (wrapper or {}).get("inventoryItem") or {}
-            meta = {"id": item.get("id", ""), "originalIndex": index, "success": True}
-            result: dict = {"itemMetadata": meta}
-            try:
-                product, variant = _apply_item(site, item)
-            except WixError as exc:
-                meta["success"] = False
-                meta["error"] = _item_error(exc.code, exc.message)
-            else:
-                changed.append((product, variant))
-                if data.get("returnEntity"):
-                    result["item"] = render_v3_inventory_item(product, variant, site)
-            results.append(result)
-    for product, variant in changed:
-        st.emit("inventory_changed", product, variants=[variant])
-    return jsonify({"results": results, "bulkActionMetadata": _bulk_meta(results)})
+    return jsonify({"results": results, "bulkActionMetadata": bulk_meta(results)})

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, jsonify
 
 from . import fulfillments as ff
+from . import scopes
 from .errors import invalid
 from .filters import read_cursor_paging, sort_spec_v3
 from .gateway import body, store, wix_api
@@ -15,8 +16,7 @@ from .orders import order_json, order_of, render_order
 
 bp = Blueprint("wix_orders", __name__)
 
-READ = "SCOPE.DC-ECOM.READ-ORDERS"
-MANAGE = "SCOPE.DC-ECOM.MANAGE-ORDERS"
+READ, MANAGE = scopes.ORDERS_READ, scopes.ORDERS_MANAGE
 DEFAULT_SORT = [("createdDate", False)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from . import catalog, catalog_v3
-from .catalog_render import render_v1_product, render_v3_product
+from .catalog_render import CHOICE_NAMES, PLAIN_DESCRIPTION, render_v1_product, render_v3_product
 from .common import new_id
 from .errors import WixError, invalid
 from .models import V1, V3, Automation, Product, Site
@@ -18,7 +18,7 @@ def render_product(product: Product, site: Site) -> dict:
     """The product as the site's catalog API renders it."""
     if product.catalog == V1:
         return render_v1_product(product, site)
-    return render_v3_product(product)
+    return render_v3_product(product, fields=(CHOICE_NAMES, PLAIN_DESCRIPTION))
 
 
 def _option_spec(raw: object) -> list[tuple[str, list[str]]]:
@@ -66,21 +66,26 @@ def create_simple_product(store: Store, site: Site, spec: dict) -> Product:
         variants = []
         for combo in combos:
             key = "/".join(combo)
-            variants.append(
-                {
-                    "choices": [
-                        {"optionChoiceNames": {"optionName": o, "choiceName": c}}
-                        for (o, _cs), c in zip(options, combo, strict=True)
-                    ],
-                    "price": {"actualPrice": {"amount": str(price)}},
-                    "sku": skus.get(key, spec.get("sku", "") if not options else ""),
-                    "visible": True,
-                }
-            )
+            variant = {
+                "choices": [
+                    {"optionChoiceNames": {"optionName": o, "choiceName": c}}
+                    for (o, _cs), c in zip(options, combo, strict=True)
+                ],
+                "price": {"actualPrice": {"amount": str(price)}},
+                "physicalProperties": {},
+                "visible": True,
+                # the Wix dashboard makes an inventory item for every variant it creates
+                "inventoryItem": {"inStock": True},
+            }
+            sku = skus.get(key, spec.get("sku", "") if not options else "")
+            if sku:
+                variant["sku"] = sku
+            variants.append(variant)
         body = {
             "product": {
                 "name": name,
                 "productType": "PHYSICAL",
+                "physicalProperties": {},
                 "visible": spec.get("visible", True),
                 "options": [
                     {
@@ -95,7 +100,7 @@ def create_simple_product(store: Store, site: Site, spec: dict) -> Product:
                 "variantsInfo": {"variants": variants},
             }
         }
-        product = catalog_v3.create_v3_product(store, site, body)
+        product = catalog_v3.create_v3_product(store, site, body, with_inventory=True)
     else:
         raise WixError(428, "Wix Stores is not installed on this site")
     if "quantity" in spec or "trackQuantity" in spec:

@@ -78,12 +78,14 @@ def parse_v1_options(raw: object) -> list[Option]:
             raise invalid(f"product.productOptions[{i}].optionType", "drop_down or color", "FORMAT")
         choices: list[Choice] = []
         for c in item.get("choices") or []:
-            # colour choices carry the hex in value and the name (used in variants) in description
-            label = (c.get("description") or c.get("value")) if kind == "color" else c.get("value")
+            # Variants key a choice by its description (wix-api.md §10), falling back to the
+            # value; Choice.value keeps that label and Choice.description the sent value
+            # (a colour's hex code).
+            label = c.get("description") or c.get("value")
             if not label:
                 raise invalid(f"product.productOptions[{i}].choices.value", "is required")
-            hex_code = c.get("value", "") if kind == "color" else c.get("description", "")
-            choices.append(Choice(value=label, description=hex_code or ""))
+            raw = c.get("value", "")
+            choices.append(Choice(value=label, description=raw if raw != label else ""))
         if not choices:
             raise invalid(f"product.productOptions[{i}].choices", "must not be empty")
         if len({c.value for c in choices}) != len(choices):
@@ -255,12 +257,27 @@ def product_of(store: Store, site: Site, product_id: str) -> Product:
     return product
 
 
+MIN_QUANTITY, MAX_QUANTITY = -99999, 99999  # inventory-items-v-3 typings: quantity range
+
+
+def check_quantity(value: object, field: str) -> int | None:
+    """A quantity as Wix takes it: an integer from −99999 to 99999 (negative = oversold)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise invalid(field, "must be an integer", "FORMAT")
+    if not MIN_QUANTITY <= value <= MAX_QUANTITY:
+        raise invalid(field, f"must be between {MIN_QUANTITY} and {MAX_QUANTITY}", "MAX")
+    return value
+
+
 def set_stock(variant: Variant, track: bool, quantity: int | None, in_stock: bool | None) -> None:
-    """Tracked quantity decides inStock; untracked variants only carry the flag."""
+    """Tracked quantity decides inStock (it may go negative: Wix sells past zero when an
+    order was already paid); untracked variants only carry the flag."""
     variant.track_quantity = track
     if track:
         if quantity is not None:
-            variant.quantity = max(0, int(quantity))
+            variant.quantity = int(quantity)
         variant.in_stock = variant.quantity > 0
     elif in_stock is not None:
         variant.in_stock = bool(in_stock)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from .common import formatted, money_number, price_obj
 from .models import Product, Site, Variant
 
@@ -59,9 +61,9 @@ def _v1_options(product: Product) -> list[dict]:
         choices = []
         for choice in option.choices:
             having = [v for v in product.variants if v.choices.get(option.name) == choice.value]
-            value, description = choice.value, choice.description or choice.value
-            if option.kind == "color":
-                value, description = choice.description or "#000000", choice.value
+            # Choice.value is the label variants use (the description); see parse_v1_options.
+            default = "#000000" if option.kind == "color" else choice.value
+            value, description = choice.description or default, choice.value
             choices.append(
                 {
                     "value": value,
@@ -157,21 +159,27 @@ def variant_name(product: Product, variant: Variant) -> str:
     return " / ".join(variant.choices.values()) if variant.choices else product.name
 
 
-def render_v3_variant(product: Product, variant: Variant) -> dict:
+CHOICE_NAMES = "VARIANT_OPTION_CHOICE_NAMES"
+PLAIN_DESCRIPTION = "PLAIN_DESCRIPTION"
+
+
+def render_v3_variant(product: Product, variant: Variant, fields: Collection[str] = ()) -> dict:
+    """A v3 variant; its choices carry names only when ``fields`` asks for
+    VARIANT_OPTION_CHOICE_NAMES (products-v-3 typings, ``OptionChoice.optionChoiceNames``)."""
     ids = {o.name: (o.id, {c.value: c.id for c in o.choices}) for o in product.options}
     choices = []
     for name, value in variant.choices.items():
         option_id, choice_ids = ids.get(name, ("", {}))
-        choices.append(
-            {
-                "optionChoiceIds": {"optionId": option_id, "choiceId": choice_ids.get(value, "")},
-                "optionChoiceNames": {
-                    "optionName": name,
-                    "choiceName": value,
-                    "renderType": _render_type(product, name),
-                },
+        choice: dict = {
+            "optionChoiceIds": {"optionId": option_id, "choiceId": choice_ids.get(value, "")}
+        }
+        if CHOICE_NAMES in fields:
+            choice["optionChoiceNames"] = {
+                "optionName": name,
+                "choiceName": value,
+                "renderType": _render_type(product, name),
             }
-        )
+        choices.append(choice)
     doc = {
         "id": variant.id,
         "visible": variant.visible,
@@ -180,13 +188,16 @@ def render_v3_variant(product: Product, variant: Variant) -> dict:
         "price": {"actualPrice": price_obj(variant_price(product, variant), product.currency)},
         "inventoryStatus": {"inStock": variant.in_stock, "preorderEnabled": False},
     }
-    if variant.weight is not None:
-        doc["physicalProperties"] = {"weight": variant.weight}
+    # every variant of a PHYSICAL product carries physicalProperties (products-v-3 typings)
+    doc["physicalProperties"] = {} if variant.weight is None else {"weight": variant.weight}
     return _omit_empty(doc)
 
 
-def render_v3_product(product: Product, include_variants: bool = True) -> dict:
-    """A catalog v3 product; queries leave variantsInfo out."""
+def render_v3_product(
+    product: Product, include_variants: bool = True, fields: Collection[str] = ()
+) -> dict:
+    """A catalog v3 product; queries leave variantsInfo out. ``fields`` as the request's
+    ``fields``: choice names and ``plainDescription`` only when asked for."""
     options = []
     for option in product.options:
         choices = []
@@ -221,7 +232,7 @@ def render_v3_product(product: Product, include_variants: bool = True) -> dict:
             "updatedDate": product.updated,
             "name": product.name,
             "slug": product.slug,
-            "plainDescription": product.description,
+            "plainDescription": product.description if PLAIN_DESCRIPTION in fields else None,
             "visible": product.visible,
             "visibleInPos": True,
             "productType": "PHYSICAL",
@@ -240,7 +251,7 @@ def render_v3_product(product: Product, include_variants: bool = True) -> dict:
         doc["brand"] = {"name": product.brand}
     if include_variants:
         doc["variantsInfo"] = {
-            "variants": [render_v3_variant(product, v) for v in product.variants]
+            "variants": [render_v3_variant(product, v, fields) for v in product.variants]
         }
     return doc
 

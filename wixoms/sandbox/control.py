@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from . import seed as seeding
 from .builders import create_simple_product, render_product, set_inventory
 from .errors import WixError
 from .gateway import store
 from .install_flow import sign_instance
-from .models import Automation, Faults
+from .models import Faults
 from .orders import order_of, place_order, render_order, update_order
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 
 
-def _json() -> dict:
+def json_body() -> dict:
+    """The control request's JSON object ({} when there is none)."""
     data = request.get_json(silent=True)
     return data if isinstance(data, dict) else {}
-
-
-def _dispatcher():
-    return current_app.extensions["wix_sandbox_dispatcher"]
 
 
 def site_doc(site) -> dict:
@@ -35,6 +32,7 @@ def site_doc(site) -> dict:
         "url": site.url,
         "currency": site.currency,
         "locationId": site.location_id,
+        "published": site.published,
         "products": len(st.site_products.get(site.id, {})),
         "orders": len(st.site_orders.get(site.id, [])),
         "dashboardUrl": f"/dashboard/{site.id}/home",
@@ -64,7 +62,7 @@ def reset():
 
 @bp.post("/seed")
 def seed():
-    data = _json()
+    data = json_body()
     result = seeding.seed(
         store(),
         sites=int(data.get("sites", 2)),
@@ -90,7 +88,7 @@ def list_sites():
 
 @bp.post("/sites")
 def create_site():
-    data = _json()
+    data = json_body()
     site = store().create_site(
         data.get("name") or "My Site",
         data.get("catalogVersion", "V3_CATALOG"),
@@ -105,6 +103,18 @@ def get_site(site_id: str):
     return jsonify(site_doc(store().site(site_id)))
 
 
+@bp.patch("/sites/<site_id>")
+def update_site(site_id: str):
+    """{published}: an unpublished site has no site.url in /apps/v1/instance."""
+    data = json_body()
+    st = store()
+    with st.lock:
+        site = st.site(site_id)
+        if "published" in data:
+            site.published = bool(data["published"])
+        return jsonify(site_doc(site))
+
+
 @bp.get("/apps")
 def list_apps():
     return jsonify({"apps": [app_doc(a) for a in store().apps.values()]})
@@ -112,7 +122,7 @@ def list_apps():
 
 @bp.post("/apps")
 def register_app():
-    return jsonify(app_doc(store().register_app(_json()))), 201
+    return jsonify(app_doc(store().register_app(json_body()))), 201
 
 
 @bp.get("/apps/<app_id>")
@@ -146,7 +156,7 @@ def list_installations():
 @bp.post("/installations")
 def install():
     """Install without a browser; legacy apps get a fresh auth code, all a signed instance."""
-    data = _json()
+    data = json_body()
     st = store()
     inst = st.install(data.get("appId", ""), data.get("siteId", ""))
     with st.lock:
@@ -174,7 +184,7 @@ def new_code(instance_id: str):
 @bp.post("/tokens")
 def issue_token():
     """An access token for an instance without the OAuth dance (tests of other packages)."""
-    data = _json()
+    data = json_body()
     st = store()
     instance_id = data.get("instanceId", "")
     if st.active_installation(instance_id) is None:
@@ -196,7 +206,7 @@ def get_faults():
 def set_faults():
     """PATCH merges, PUT replaces (unnamed switches back to defaults)."""
     st = store()
-    data = _json()
+    data = json_body()
     known = {f.name for f in dataclasses.fields(Faults)}
     unknown = set(data) - known
     if unknown:
@@ -221,7 +231,7 @@ def clear_faults():
 @bp.post("/faults/bursts")
 def add_burst():
     """Next `count` requests under `path_prefix` answer `status`."""
-    data = _json()
+    data = json_body()
     burst = {
         "path_prefix": data.get("path_prefix", "/"),
         "status": int(data.get("status", 503)),
@@ -247,6 +257,8 @@ def counters():
             {
                 "endpoints": dict(st.endpoint_counts),
                 "sites": {k: dict(v) for k, v in st.site_counts.items()},
+                "peak_per_minute": dict(st.window_peaks),
+                "token_grants": dict(st.token_grants),
                 "total": sum(st.endpoint_counts.values()),
             }
         )
@@ -269,7 +281,7 @@ def list_orders(site_id: str):
 @bp.post("/sites/<site_id>/orders")
 def create_order(site_id: str):
     st = store()
-    order = place_order(st, st.site(site_id), _json())
+    order = place_order(st, st.site(site_id), json_body())
     with st.lock:
         return jsonify({"order": render_order(order)}), 201
 
@@ -290,7 +302,7 @@ def patch_order(order_id: str):
     order = st.orders.get(order_id)
     if order is None:
         raise WixError(404, f"order {order_id} not found")
-    update_order(st, order_of(st, st.site(order.site_id), order_id), _json())
+    update_order(st, order_of(st, st.site(order.site_id), order_id), json_body())
     with st.lock:
         return jsonify({"order": render_order(order)})
 
@@ -308,7 +320,7 @@ def list_products(site_id: str):
 def create_product(site_id: str):
     st = store()
     site = st.site(site_id)
-    product = create_simple_product(st, site, _json())
+    product = create_simple_product(st, site, json_body())
     with st.lock:
         return jsonify({"product": render_product(product, site)}), 201
 
@@ -319,62 +331,9 @@ def patch_inventory(product_id: str):
     product = st.products.get(product_id)
     if product is None:
         raise WixError(404, f"product {product_id} not found")
-    set_inventory(st, product, _json())
+    set_inventory(st, product, json_body())
     with st.lock:
         return jsonify({"product": render_product(product, st.sites[product.site_id])})
-
-
-def automation_doc(a: Automation) -> dict:
-    return {
-        "id": a.id,
-        "siteId": a.site_id,
-        "name": a.name,
-        "trigger": a.trigger,
-        "action": a.action,
-        "url": a.url,
-        "bodyStyle": a.body_style,
-        "customKeys": a.custom_keys,
-        "active": a.active,
-    }
-
-
-@bp.get("/sites/<site_id>/automations")
-def list_automations(site_id: str):
-    st = store()
-    with st.lock:
-        found = [a for a in st.automations.values() if a.site_id == site_id]
-        return jsonify({"automations": [automation_doc(a) for a in found]})
-
-
-@bp.post("/sites/<site_id>/automations")
-def add_automation(site_id: str):
-    from .builders import new_automation
-
-    data = _json()
-    automation = new_automation(store(), store().site(site_id), data)
-    return jsonify(automation_doc(automation)), 201
-
-
-@bp.delete("/automations/<automation_id>")
-def delete_automation(automation_id: str):
-    with store().lock:
-        store().automations.pop(automation_id, None)
-    return jsonify({})
-
-
-@bp.get("/deliveries")
-def deliveries():
-    docs = _dispatcher().snapshot(include_body=request.args.get("body", "1") != "0")
-    for key in ("kind", "siteId", "eventType", "status", "url"):
-        if request.args.get(key):
-            docs = [d for d in docs if d.get(key) == request.args[key]]
-    return jsonify({"deliveries": docs, "idle": _dispatcher().idle()})
-
-
-@bp.delete("/deliveries")
-def clear_deliveries():
-    _dispatcher().clear()
-    return jsonify({})
 
 
 @bp.get("/config")
@@ -385,7 +344,7 @@ def get_config():
 @bp.patch("/config")
 def patch_config():
     st = store()
-    data = _json()
+    data = json_body()
     unknown = set(data) - set(st.config)
     if unknown:
         raise WixError(400, f"unknown config keys: {', '.join(sorted(unknown))}")
@@ -397,6 +356,6 @@ def patch_config():
 @bp.post("/clock")
 def advance_clock():
     """Move the sandbox's clock forward (code and token expiry without sleeping)."""
-    seconds = float(_json().get("advanceSeconds", 0))
+    seconds = float(json_body().get("advanceSeconds", 0))
     store().clock.advance(seconds)
     return jsonify({"offsetSeconds": store().clock.offset})

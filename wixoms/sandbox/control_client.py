@@ -67,6 +67,10 @@ class SandboxControl:
     def sites(self) -> list[dict]:
         return self._call("GET", "/sites")["sites"]
 
+    def update_site(self, site_id: str, *, published: bool) -> dict:
+        """An unpublished site has no ``site.url`` in /apps/v1/instance."""
+        return self._call("PATCH", f"/sites/{site_id}", {"published": published})
+
     # --- apps and installs ---------------------------------------------------------------
 
     def register_app(
@@ -146,7 +150,9 @@ class SandboxControl:
         return self._call("POST", "/faults/expire-tokens")["expired"]
 
     def counters(self) -> dict:
-        """{"endpoints": {"POST /ecom/v1/orders/search": n}, "sites": {site: {...}}, "total"}."""
+        """{"endpoints": {"POST /ecom/v1/orders/search": n}, "sites": {site: {...}}, "total",
+        "peak_per_minute": {instance id: most requests accepted within any 60 s},
+        "token_grants": {instance id: tokens granted by /oauth2/token}}."""
         return self._call("GET", "/counters")
 
     def reset_counters(self) -> None:
@@ -179,6 +185,10 @@ class SandboxControl:
         if track_quantity is not None:
             body["trackQuantity"] = track_quantity
         return self._call("PATCH", f"/products/{product_id}/inventory", body)["product"]
+
+    def add_location(self, site_id: str, name: str) -> dict:
+        """A PHYSICAL Stores location on a V3 site (the default one always exists)."""
+        return self._call("POST", f"/sites/{site_id}/locations", {"name": name})["storesLocation"]
 
     def place_order(self, site_id: str, **spec: Any) -> dict:
         """spec: lines [{productId | sku, variantId | choices, quantity}], status, paymentStatus,

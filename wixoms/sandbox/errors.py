@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 
 DEFAULT_CODES = {
     400: "INVALID_ARGUMENT",
@@ -59,28 +59,30 @@ def not_found(what: str, ident: str) -> WixError:
 def wix_error_response(error: WixError) -> Response:
     """Render an error the way Wix does."""
     if error.status >= 500:
-        response = Response(b"", status=error.status)
+        return server_error_response(error.status, error.headers)
+    if error.violations:
+        details = {"validationError": {"fieldViolations": error.violations}}
     else:
-        if error.violations:
-            details = {"validationError": {"fieldViolations": error.violations}}
-        else:
-            details = {
-                "applicationError": {
-                    "code": error.code,
-                    "description": error.message,
-                    "data": {},
-                }
-            }
-        response = jsonify({"message": error.message, "details": details})
-        response.status_code = error.status
+        details = {
+            "applicationError": {"code": error.code, "description": error.message, "data": {}}
+        }
+    response = jsonify({"message": error.message, "details": details})
+    response.status_code = error.status
     for key, value in error.headers.items():
         response.headers[key] = value
     return response
 
 
-def empty_response(status: int, headers: dict | None = None) -> Response:
-    """An empty-bodied response (5xx)."""
-    response = Response(b"", status=status)
+def server_error_response(status: int, headers: dict | None = None) -> Response:
+    """A 5xx as Wix sends one: an empty body, or ``{"message":"","details":{}}`` when the
+    sandbox's ``server_error_body`` is "wix" (wix-api.md §10 has seen both)."""
+    store = current_app.extensions.get("wix_sandbox")
+    if store is not None and store.config.get("server_error_body") == "wix":
+        response = Response(
+            b'{"message":"","details":{}}', status=status, mimetype="application/json"
+        )
+    else:
+        response = Response(b"", status=status)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -111,4 +113,4 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _internal(_exc):
-        return empty_response(500)
+        return server_error_response(500)

@@ -139,4 +139,4 @@ def envelope(event_type: str, instance_id: str, data: object, app_id: str) -> di
 def lifecycle_event(kind: str, inst: Installation) -> tuple[str, dict]:
     if kind == "app_installed":
         return "AppInstalled", {"appId": inst.app_id, "originInstanceId": ""}
-    return "AppRemoved", {}
+    return "AppRemoved", {"appId": inst.app_id}  # §10: AppRemoved carries {appId}

@@ -37,7 +37,7 @@ def with_fulfillments(order: Order) -> dict:
     }
 
 
-def _tracking(raw: object, order: Order, exclude: str = "") -> dict:
+def _tracking(raw: object, order: Order, exclude: str = "", others: tuple[Order, ...] = ()) -> dict:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -54,11 +54,12 @@ def _tracking(raw: object, order: Order, exclude: str = "") -> dict:
     if provider in TRACKING_LINKS and number and not link:
         link = TRACKING_LINKS[provider].format(quote(number))
     if number:
-        for f in order.fulfillments:
+        taken = [f for o in (order, *others) for f in o.fulfillments]
+        for f in taken:
             if f.id != exclude and f.tracking.get("trackingNumber") == number:
                 raise WixError(
                     409,
-                    f"tracking number {number} already exists on this order",
+                    f"tracking number {number} already exists",
                     "TRACKING_NUMBER_ALREADY_EXISTS",
                 )
     info = {"trackingNumber": number, "shippingProvider": provider, "trackingLink": link}
@@ -120,24 +121,34 @@ def _after_change(store: Store, order: Order, before: str) -> None:
     touch(store, order)
     if order.fulfillment_status != before:
         store.emit("order_updated", order, modified_fields=["fulfillmentStatus"])
-        if order.fulfillment_status == "FULFILLED":
-            store.emit("order_fulfilled", order)
+        # order_fulfilled fires on any fulfillment status change (wix-api.md §10)
+        store.emit("order_fulfilled", order)
+
+
+def _same_site(store: Store, order: Order) -> tuple[Order, ...]:
+    """The site's other orders, when a tracking number must be unique across the site (§8 says
+    a duplicate number is refused, not whether per order or per site: configurable)."""
+    if store.config["tracking_number_scope"] != "site":
+        return ()
+    return tuple(o for o in store.orders.values() if o.site_id == order.site_id and o is not order)
 
 
 def create_fulfillment(store: Store, order: Order, body: dict) -> Fulfillment:
-    """Only APPROVED orders; each line item once per fulfillment; ≤ 300 line items."""
+    """Each line item once per fulfillment; ≤ 300 line items; a line's quantity defaults to
+    what is not yet fulfilled. APPROVED orders only when ``fulfillment_requires_approved``
+    (§8 said so; §10 found no source: Wix is silent)."""
     raw = body.get("fulfillment")
     if not isinstance(raw, dict):
         raise invalid("fulfillment", "is required")
     with store.lock:
-        if order.status != "APPROVED":
+        if store.config["fulfillment_requires_approved"] and order.status != "APPROVED":
             raise WixError(
                 400,
                 f"order {order.id} is {order.status}; only APPROVED orders",
                 "ORDER_NOT_APPROVED",
             )
         items = _line_items(raw.get("lineItems"), order)
-        tracking = _tracking(raw.get("trackingInfo"), order)
+        tracking = _tracking(raw.get("trackingInfo"), order, others=_same_site(store, order))
         fulfillment = Fulfillment(new_id(), store.stamp(), items, tracking)
         before = order.fulfillment_status
         order.fulfillments.append(fulfillment)
@@ -162,7 +173,9 @@ def update_fulfillment(store: Store, order: Order, fulfillment_id: str, body: di
         if "lineItems" in raw:
             f.line_items = _line_items(raw["lineItems"], order, exclude=f.id)
         if "trackingInfo" in raw:
-            f.tracking = _tracking(raw["trackingInfo"], order, exclude=f.id)
+            f.tracking = _tracking(
+                raw["trackingInfo"], order, exclude=f.id, others=_same_site(store, order)
+            )
         _after_change(store, order, before)
         if order.fulfillment_status == before:
             store.emit("order_updated", order, modified_fields=["fulfillments"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
+import json
 import re
 import time
 from collections import Counter, deque
@@ -11,8 +14,9 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, g, request
 
-from .errors import WixError, empty_response
+from .errors import WixError, server_error_response
 from .models import Installation, Site
+from .scopes import Scopes, granted
 from .store import Store
 
 _PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -88,7 +92,7 @@ def _injected(st: Store) -> Response | None:
 def _status_response(st: Store, status: int) -> Response:
     headers = _retry_headers(st, status)
     if status >= 500:
-        return empty_response(status, headers)
+        return server_error_response(status, headers)
     raise WixError(status, _MESSAGES.get(status, "Injected error"), headers=headers)
 
 
@@ -109,10 +113,13 @@ def _rate_limit(st: Store, instance_id: str) -> None:
         if over:
             raise WixError(429, "Resource exhausted", headers=_retry_headers(st, 429))
         window.append(now)
+        st.window_peaks[instance_id] = max(st.window_peaks.get(instance_id, 0), len(window))
 
 
-def wix_api(auth: bool = True, scope: str | None = None) -> Callable:
-    """Decorate a Wix REST endpoint; the view receives `caller` when auth is on."""
+def wix_api(auth: bool = True, scope: Scopes | None = None) -> Callable:
+    """Decorate a Wix REST endpoint; the view receives `caller` when auth is on.
+
+    ``scope``: the app must hold one of these permission scopes (scopes.py), else 403."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -129,8 +136,8 @@ def wix_api(auth: bool = True, scope: str | None = None) -> Callable:
                 inst = st.installations[token.instance_id]
                 site = st.sites[inst.site_id]
                 app = st.apps.get(inst.app_id)
-            if scope and app is not None and not _has_scope(app.permissions, scope):
-                raise WixError(403, f"Missing permission {scope}", "PERMISSION_DENIED")
+            if scope and app is not None and not granted(app.permissions, scope):
+                raise permission_denied(scope)
             _rate_limit(st, inst.instance_id)
             g.caller = Caller(inst, site, inst.app_id)
             return view(*args, caller=g.caller, **kwargs)
@@ -140,15 +147,57 @@ def wix_api(auth: bool = True, scope: str | None = None) -> Callable:
     return decorate
 
 
-def _has_scope(granted: list[str], scope: str) -> bool:
-    """MANAGE implies READ of the same area."""
-    if scope in granted:
-        return True
-    return scope.replace("READ-", "MANAGE-") in granted
+def permission_denied(needed: Scopes) -> WixError:
+    """403 in Wix's error shape, naming a scope that would grant the call."""
+    return WixError(
+        403,
+        f"Permission denied: the app needs one of the scopes {', '.join(needed[:3])}",
+        "PERMISSION_DENIED",
+    )
+
+
+def caller_may(needed: Scopes) -> bool:
+    """Whether the calling app holds one of ``needed`` (for scope-dependent answers)."""
+    caller = g.get("caller")
+    app = store().apps.get(caller.app_id) if caller else None
+    return app is None or granted(app.permissions, needed)
+
+
+def _query_body() -> dict:
+    """A GET request's body, as the official SDK sends it: ``.r`` = base64url(JSON), or
+    flat ``a.b.c=value`` parameters (@wix/sdk-runtime rest-modules ``toURLSearchParams``)."""
+    encoded = request.args.get(".r")
+    if encoded:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+            raise WixError(400, "Query parameter .r is not base64url-encoded JSON") from exc
+        if not isinstance(data, dict):
+            raise WixError(400, "Query parameter .r must encode a JSON object")
+        return data
+    data: dict = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        node = data
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise WixError(400, f"Query parameter {key} clashes with another")
+        node[leaf] = values if len(values) > 1 else _scalar(values[0])
+    return data
+
+
+def _scalar(text: str):
+    if text.lstrip("-").isdigit():
+        return int(text)
+    return {"true": True, "false": False}.get(text, text)
 
 
 def body() -> dict:
-    """The JSON body, or a 400 when it is not an object."""
+    """The JSON body (or a GET's query form), or a 400 when it is not an object."""
+    if request.method == "GET":
+        return _query_body()
     data = request.get_json(silent=True)
     if data is None:
         if request.data.strip():
@@ -157,3 +206,13 @@ def body() -> dict:
     if not isinstance(data, dict):
         raise WixError(400, "Request body must be a JSON object")
     return data
+
+
+def bulk_meta(results: list[dict]) -> dict:
+    """bulkActionMetadata of a bulk answer with one result per item."""
+    ok = sum(1 for r in results if r["itemMetadata"]["success"])
+    return {"totalSuccesses": ok, "totalFailures": len(results) - ok, "undetailedFailures": 0}
+
+
+def item_error(code: str, description: str) -> dict:
+    return {"code": code, "description": description, "data": {}}

@@ -63,17 +63,15 @@ def legacy_redirect(store: Store, request: InstallRequest, inst: Installation) -
 
 
 def oauth_redirect(store: Store, app: App, request: InstallRequest, inst: Installation) -> str:
-    """postInstallationUrl with appId, tenantId, instanceId and the signed instance (§1c)."""
+    """postInstallationUrl with appId, tenantId and instanceId (§1c, §10). Wix documents no
+    signed ``instance`` on the redirect of an install the app started; an install from the
+    App Market lands on the app's page the way its dashboard page opens, with ``instance``
+    (or always, with ``post_install_signed_instance`` on)."""
     target = request.post_installation_url or app.post_installation_url
-    return add_params(
-        target,
-        {
-            "appId": app.app_id,
-            "tenantId": inst.site_id,
-            "instanceId": inst.instance_id,
-            "instance": sign_instance(store, app, inst),
-        },
-    )
+    params = {"appId": app.app_id, "tenantId": inst.site_id, "instanceId": inst.instance_id}
+    if request.origin == "market" or store.config["post_install_signed_instance"]:
+        params["instance"] = sign_instance(store, app, inst)
+    return add_params(target, params)
 
 
 def cancel_redirect(app: App, request: InstallRequest) -> str | None:

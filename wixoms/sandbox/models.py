@@ -10,9 +10,16 @@ V3 = "V3_CATALOG"
 NO_STORES = "STORES_NOT_INSTALLED"
 CATALOG_VERSIONS = (V1, V3, NO_STORES)
 
+# Permission scopes an app can ask for; the endpoints' needs are in scopes.py.
+MANAGE_YOUR_APP = "SCOPE.DC.MANAGE-YOUR-APP"
+READ_OWNER_EMAIL = "SCOPE.DC.READ-SITE-OWNER-EMAIL"
+PRODUCT_READ_ADMIN = "SCOPE.STORES.PRODUCT_READ_ADMIN"
 ALL_PERMISSIONS = [
+    MANAGE_YOUR_APP,
+    READ_OWNER_EMAIL,
     "SCOPE.DC-STORES.READ-PRODUCTS",
     "SCOPE.DC-STORES.MANAGE-PRODUCTS",
+    PRODUCT_READ_ADMIN,
     "SCOPE.DC-STORES.MANAGE-INVENTORY",
     "SCOPE.DC-ECOM.READ-ORDERS",
     "SCOPE.DC-ECOM.MANAGE-ORDERS",
@@ -27,10 +34,12 @@ class Site:
     url: str
     owner_email: str
     currency: str = "USD"
-    location_id: str = ""
+    location_id: str = ""  # the default Stores location
+    extra_locations: list[dict] = field(default_factory=list)  # api_locations.add_location
     created: str = ""
     next_order_number: int = 10001
     next_numeric_id: int = 1_600_000_000_000
+    published: bool = True  # /apps/v1/instance gives site.url only for published sites
 
 
 @dataclass
@@ -91,6 +100,7 @@ class InstallRequest:
     instance_id: str = ""
     consented: bool = False
     expires_at: float = 0.0
+    used: bool = False  # kept after use, so a stale link still knows its app
 
 
 @dataclass

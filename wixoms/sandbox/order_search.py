@@ -11,6 +11,26 @@ from .orders import render_order
 from .store import Store
 
 INDEXED = ("createdDate", "updatedDate")
+# Search Orders leaves these out unless the filter names a status (wix-api.md §10).
+HIDDEN_BY_DEFAULT = frozenset({"PENDING", "REJECTED"})
+
+
+def names_status(flt: object) -> bool:
+    """True when the filter (at any depth of $and/$or/$not) puts a condition on status."""
+    if isinstance(flt, dict):
+        return "status" in flt or any(names_status(v) for v in flt.values())
+    if isinstance(flt, list):
+        return any(names_status(v) for v in flt)
+    return False
+
+
+def _searchable(order, explicit: bool) -> bool:
+    """INITIALIZED never comes back; PENDING and REJECTED only when asked for."""
+    if order.status == "INITIALIZED":
+        return False
+    return explicit or order.status not in HIDDEN_BY_DEFAULT
+
+
 LOW, HIGH = "", "\uffff"  # below and above every order id
 
 
@@ -54,10 +74,11 @@ def _indexed_page(store: Store, site_id: str, flt, field: str, asc: bool, limit:
             hi = min(hi, bisect_left(entries, mark, key=_key))
     positions = range(lo, hi) if asc else range(hi - 1, lo - 1, -1)
     found: list[tuple] = []
+    explicit = names_status(flt)
     for pos in positions:
         value, order_id, order = entries[pos]
-        if order.status == "INITIALIZED":
-            continue  # never returned by search, whatever the filter
+        if not _searchable(order, explicit):
+            continue
         doc = render_order(order)
         if predicate(doc):
             found.append((value, order_id, doc))
@@ -86,5 +107,8 @@ def search_page(store: Store, site_id: str, flt, spec, limit: int, cursor: str |
         with store.lock:
             return _indexed_page(store, site_id, flt, spec[0][0], spec[0][1], limit, after, scope)
     with store.lock:
-        docs = [render_order(o) for o in store.site_orders[site_id] if o.status != "INITIALIZED"]
+        if cursor:
+            flt = decode_cursor(cursor).get("f")
+        explicit = names_status(flt)
+        docs = [render_order(o) for o in store.site_orders[site_id] if _searchable(o, explicit)]
     return cursor_page(docs, flt, spec, limit, cursor, scope)

@@ -14,13 +14,18 @@ from .models import V3, Order, Product, Site, Variant
 from .store import Store
 
 STATUSES = ("INITIALIZED", "APPROVED", "PENDING", "CANCELED", "REJECTED")
+# PaymentStatus of @wix/auto_sdk_ecom_orders 1.0.300 (wix-api.md §10).
 PAYMENT_STATUSES = (
+    "UNSPECIFIED",
     "NOT_PAID",
     "PAID",
-    "PENDING",
-    "PARTIALLY_PAID",
     "PARTIALLY_REFUNDED",
     "FULLY_REFUNDED",
+    "PENDING",
+    "PARTIALLY_PAID",
+    "PENDING_MERCHANT",
+    "CANCELED",
+    "DECLINED",
 )
 FULFILLMENT_STATUSES = ("NOT_FULFILLED", "PARTIALLY_FULFILLED", "FULFILLED")
 DEFAULT_PAYMENT = {"APPROVED": "PAID", "PENDING": "PENDING"}

@@ -8,8 +8,8 @@ import json
 import random
 from decimal import Decimal
 
+from .builders import render_product
 from .catalog import regenerate_v1_variants
-from .catalog_render import render_v1_product, render_v3_product
 from .common import base_datetime, iso, new_id, plus, slugify
 from .models import V1, V3, Choice, Fulfillment, Option, Product, Site, Variant
 from .orders import place_order, render_order
@@ -236,15 +236,12 @@ def snapshot(store: Store) -> dict:
     with store.lock:
         out = {}
         for site in store.sites.values():
-            render = (
-                (lambda p, site=site: render_v1_product(p, site))
-                if site.catalog_version == V1
-                else render_v3_product
-            )
             out[site.id] = {
                 "name": site.name,
                 "catalogVersion": site.catalog_version,
-                "products": [render(p) for p in store.site_products[site.id].values()],
+                "products": [
+                    render_product(p, site) for p in store.site_products[site.id].values()
+                ],
                 "orders": [render_order(o) for o in store.site_orders[site.id]],
             }
         return out

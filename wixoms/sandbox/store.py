@@ -28,18 +28,35 @@ from .models import (
     Token,
 )
 
+# Wix waits 1250 ms for the 200, then retries over hours: 12 more times, 1 minute → 12 hours
+# (wix-api.md §10, from third-party guides; the exact steps are not published).
+WEBHOOK_RETRY_SCHEDULE_S = [60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 21600, 32400, 43200]
+
 DEFAULT_CONFIG = {
     "access_token_ttl": 300,  # legacy /oauth/access tokens live 5 minutes
     "oauth2_token_ttl": 14400,  # /oauth2/token expires_in
     "code_ttl": 600,
     "install_request_ttl": 3600,
-    "webhook_max_attempts": 5,
-    "webhook_backoff_s": 1.0,
-    "webhook_timeout_s": 5.0,
+    "webhook_max_attempts": len(WEBHOOK_RETRY_SCHEDULE_S) + 1,
+    "webhook_retry_schedule_s": list(WEBHOOK_RETRY_SCHEDULE_S),
+    # Multiplies every retry delay: tests compress hours into milliseconds (0.001 → 60 ms).
+    "webhook_time_scale": 1.0,
+    "webhook_timeout_s": 1.25,
     "automation_timeout_s": 1.25,
-    "jwt_ttl_s": 300,
+    "jwt_ttl_s": 300,  # Wix is silent on a webhook JWT's lifetime; retries keep the first JWT
     "v1_max_offset": 10000,
-    "bulk_inventory_max": 100,
+    # @wix/auto_sdk_stores_inventory-items-v-3: bulk update 1–1000 items, query pages ≤ 1000.
+    "bulk_inventory_max": 1000,
+    "inventory_page_max": 1000,
+    # §2/§10: a 5xx body is empty ("empty") or {"message":"","details":{}} ("wix").
+    "server_error_body": "empty",
+    # §8 said fulfillments need APPROVED orders; §10 found no source for it (Wix is silent).
+    "fulfillment_requires_approved": False,
+    # §8: a duplicate tracking number → TRACKING_NUMBER_ALREADY_EXISTS; Wix is silent on whether
+    # unique per order ("order") or across the site's orders ("site").
+    "tracking_number_scope": "order",
+    # §10: the external install flow's redirect carries no signed instance in any source.
+    "post_install_signed_instance": False,
     "strict_cursor": True,
     "automation_body": "data_order",
     "owner_email": "owner@example.com",
@@ -85,6 +102,10 @@ class Store:
     endpoint_counts: Counter = field(default_factory=Counter)
     site_counts: dict[str, Counter] = field(default_factory=dict)
     windows: dict[str, deque] = field(default_factory=dict)
+    # The most requests one instance made within any 60 s (Wix's §2 window), for the counters.
+    window_peaks: dict[str, int] = field(default_factory=dict)
+    # Tokens granted by /oauth2/token per instance, for the counters.
+    token_grants: Counter = field(default_factory=Counter)
     fault_rng: random.Random = field(default_factory=lambda: random.Random(7))
     dispatcher: object | None = None
     order_indexes: dict[tuple[str, str], tuple[int, list]] = field(default_factory=dict)
@@ -135,6 +156,8 @@ class Store:
         with self.lock:
             self.endpoint_counts = Counter()
             self.site_counts = {}
+            self.window_peaks = {}
+            self.token_grants = Counter()
 
     def now(self) -> float:
         return self.clock.time()

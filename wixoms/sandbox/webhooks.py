@@ -1,4 +1,10 @@
-"""Delivers webhooks on a background thread, retrying non-2xx with backoff like Wix."""
+"""Delivers webhooks on a background thread, retrying like Wix (wix-api.md §3, §4, §10).
+
+Wix waits ``webhook_timeout_s`` (1250 ms) for a 2xx, then retries on the schedule
+``webhook_retry_schedule_s`` (12 more tries, 1 minute → 12 hours); ``webhook_time_scale``
+shrinks the schedule so tests see hours pass in milliseconds. A retry re-sends the very
+same body: for app webhooks the JWT signed at the first attempt, long expired by the last.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from datetime import UTC, datetime
 
 import jwt
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from . import events
 from .common import iso, new_id
@@ -21,6 +29,13 @@ from .store import Store
 
 def _now_iso() -> str:
     return iso(datetime.now(UTC))
+
+
+def retry_delay(config: dict, failed_attempts: int) -> float:
+    """Seconds until the next try after ``failed_attempts`` failures, time scale applied."""
+    schedule = config["webhook_retry_schedule_s"] or [60]
+    step = schedule[min(failed_attempts, len(schedule)) - 1]
+    return float(step) * float(config["webhook_time_scale"])
 
 
 class Dispatcher:
@@ -34,6 +49,7 @@ class Dispatcher:
         self._cond = threading.Condition()
         self._generation = 0
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wix-webhook")
+        self._keys: dict[str, tuple[str, RSAPrivateKey]] = {}
         self._session = requests.Session()
         self._thread = threading.Thread(target=self._run, name="wix-webhooks", daemon=True)
         self._thread.start()
@@ -94,6 +110,14 @@ class Dispatcher:
             for event in data if isinstance(data, list) else [data]:
                 self._app_webhook(app, inst, event_type, event, event.get("id", ""))
 
+    def _signing_key(self, app) -> RSAPrivateKey:
+        """The app's private key, parsed once (parsing the PEM per event cost ~46 ms)."""
+        cached = self._keys.get(app.app_id)
+        if cached is None or cached[0] != app.private_key_pem:
+            key = serialization.load_pem_private_key(app.private_key_pem.encode(), password=None)
+            cached = self._keys[app.app_id] = (app.private_key_pem, key)
+        return cached[1]
+
     def _app_webhook(self, app, inst, event_type, data, event_id, order_id="") -> None:
         now = int(self.store.now())
         claims = {
@@ -101,7 +125,7 @@ class Dispatcher:
             "iat": now,
             "exp": now + int(self.store.config["jwt_ttl_s"]),
         }
-        token = jwt.encode(claims, app.private_key_pem, algorithm="RS256")
+        token = jwt.encode(claims, self._signing_key(app), algorithm="RS256")
         record = {
             "kind": "app_webhook",
             "eventType": event_type,
@@ -186,8 +210,9 @@ class Dispatcher:
             elif len(delivery["attempts"]) >= config["webhook_max_attempts"]:
                 delivery["status"] = "failed"
             else:
-                backoff = config["webhook_backoff_s"] * 2 ** (len(delivery["attempts"]) - 1)
-                heapq.heappush(self._queue, (time.monotonic() + backoff, next(self._seq), delivery))
+                delay = retry_delay(config, len(delivery["attempts"]))
+                delivery["nextAttemptInS"] = delay
+                heapq.heappush(self._queue, (time.monotonic() + delay, next(self._seq), delivery))
                 self._cond.notify()
 
     # --- control -------------------------------------------------------------------------

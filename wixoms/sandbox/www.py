@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
@@ -15,9 +16,18 @@ from .install_flow import (
     oauth_redirect,
     same_target,
 )
-from .models import InstallRequest
+from .models import App, InstallRequest
 
 bp = Blueprint("wix_www", __name__)
+
+
+class InstallLinkExpired(WixError):
+    """An installer link that is unknown, used or past its time; knows its app when it can."""
+
+    def __init__(self, app_id: str = "") -> None:
+        super().__init__(400, "This installation link expired. Start again from the App Market.")
+        self.app_id = app_id
+
 
 PERMISSION_LABELS = {
     "SCOPE.DC-STORES.READ-PRODUCTS": "Read products and inventory",
@@ -43,12 +53,38 @@ def _new_request(app_id: str, origin: str, **fields: str) -> InstallRequest:
         return req
 
 
-def _request(req_id: str | None) -> InstallRequest:
+def _request(req_id: str | None, app_id: str = "") -> InstallRequest:
     st = store()
     req = st.install_requests.get(req_id or "")
-    if req is None or req.expires_at <= st.now():
-        raise WixError(400, "This installation link expired. Start again from the App Market.")
+    if req is None or req.used or req.expires_at <= st.now():
+        raise InstallLinkExpired(req.app_id if req is not None else app_id)
     return req
+
+
+def app_home(app: App) -> str:
+    """The app's own site, as far as Wix knows it: the origin of its App URL, else of its
+    Redirect URL or post-installation URL (what the developer registered in Wix)."""
+    for url in (app.app_url, app.redirect_url, app.post_installation_url):
+        parts = urlsplit(url or "")
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}/"
+    return ""
+
+
+@bp.errorhandler(InstallLinkExpired)
+def _expired(error: InstallLinkExpired):
+    app = store().apps.get(error.app_id)
+    page = render_template(
+        "sandbox/error.html",
+        status=error.status,
+        title="This installation link has expired",
+        message="An installation link works once, for an hour. "
+        + (f"Go back to {app.name} to start again, " if app else "Start again ")
+        + "or add the app from the App Market.",
+        app=app,
+        app_home=app_home(app) if app else "",
+    )
+    return page, error.status
 
 
 @bp.get("/")
@@ -89,7 +125,7 @@ def installer():
     token = args.get("token")
     app_id = args.get("appId", "")
     if token:
-        req = _request(token)
+        req = _request(token, app_id)
         if req.origin != "token" or not req.instance_id or req.app_id != app_id:
             raise WixError(400, "The installation token does not belong to this app.")
         return _finish_token(req, args.get("redirectUrl", ""), args.get("state", ""))
@@ -117,7 +153,7 @@ def _finish_token(req: InstallRequest, redirect_url: str, state: str):
     if inst is None:
         raise WixError(400, "The app was removed from the site. Install it again.")
     with st.lock:
-        st.install_requests.pop(req.id, None)
+        req.used = True
         req.redirect_url, req.state = redirect_url, state
         target = legacy_redirect(st, req, inst)
     return redirect(target)
@@ -157,7 +193,7 @@ def consent():
         return render_template(
             "sandbox/consent.html", req=req, app=app, site=site, permissions=labels
         )
-    st.install_requests.pop(req.id, None)
+    req.used = True
     if request.form.get("decision") != "allow":
         target = cancel_redirect(app, req)
         return redirect(target or url_for("wix_www.app_market", app_id=app.app_id))

@@ -12,7 +12,7 @@ from wixoms.sync.runs import (
     RunSkipped,
     execute_run,
     queue_run,
-    recover_stale_runs,
+    recover_lost_runs,
     run_now,
     sync_kind,
 )
@@ -25,7 +25,7 @@ __all__ = [
     "RunSkipped",
     "execute_run",
     "queue_run",
-    "recover_stale_runs",
+    "recover_lost_runs",
     "run_now",
     "sync_kind",
 ]

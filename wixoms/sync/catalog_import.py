@@ -7,8 +7,9 @@ a SKU are reported in the run log, never given an invented SKU. Wix is read page
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sqlalchemy import select
 
@@ -16,14 +17,16 @@ from wixoms.extensions import db
 from wixoms.models import Channel, Product, ProductPushState, SkuMapping, Variant
 from wixoms.models._base import utcnow
 from wixoms.sync.inventory import catalog_version
+from wixoms.sync.opening_stock import take_stock_from_wix
 from wixoms.sync.products import SpecProblem, fingerprint, product_spec
 from wixoms.sync.runs import RunContext, sync_kind
 from wixoms.wix import Product as WixProduct
 from wixoms.wix import Variant as WixVariant
+from wixoms.wording import plural
 
-COMMIT_EVERY = 50  # products per transaction: progress is durable, transactions stay short
-# Wix calls are rate limited: a transaction open across many of them holds SQLite's write lock.
-COMMIT_SECONDS = 1.0
+# Products per transaction. A batch is read from Wix first, then written and committed: no write
+# transaction is open while Wix answers (SQLite's write lock would shut out webhook intake).
+COMMIT_EVERY = 50
 
 
 @dataclass
@@ -38,38 +41,41 @@ class ProductOutcome:
 def import_catalog(ctx: RunContext) -> None:
     """Bring every Wix product and variant into the OMS catalog with SKU mappings."""
     channel = ctx.channel
-    version = catalog_version(channel)
-    catalog = ctx.client.catalog(version)
-    pending = 0
-    last_commit = time.monotonic()
-    for wix in catalog.iter_products():
-        ref = f"wix product {wix.id}"
-        outcome = import_product(channel, wix, dry_run=ctx.dry_run)
-        ctx.count("seen")
-        ctx.count("created", outcome.created)
-        ctx.count("updated", outcome.mapped)
-        if not outcome.created and not outcome.mapped:
-            ctx.count("skipped")
-        for level, message in outcome.problems:
-            ctx.log(level, message, ref)
-        if outcome.created or outcome.mapped:
-            verb = "Would import" if ctx.dry_run else "Imported"
-            ctx.log(
-                "info",
-                f"{verb} {wix.name}: {outcome.created} new SKU(s), "
-                f"{outcome.mapped} matched to existing SKU(s).",
-                ref,
-            )
-        pending += 1
-        if pending >= COMMIT_EVERY or time.monotonic() - last_commit >= COMMIT_SECONDS:
-            _flush(ctx)
-            pending, last_commit = 0, time.monotonic()
+    catalog = ctx.client.catalog(catalog_version(channel))
+    for batch in batched(catalog.iter_products(), COMMIT_EVERY):
+        for wix in batch:
+            _import_one(ctx, wix)
+        if ctx.dry_run:
+            db.session.flush()
+        ctx.commit()
+    take_stock_from_wix(ctx, catalog)
 
 
-def _flush(ctx: RunContext) -> None:
-    if ctx.dry_run:
-        db.session.flush()
-    ctx.commit()
+def batched(items: Iterable[WixProduct], size: int) -> Iterator[list[WixProduct]]:
+    """Lists of ``size`` items, read one batch ahead of the writes that use them."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _import_one(ctx: RunContext, wix: WixProduct) -> None:
+    ref = f"wix product {wix.id}"
+    outcome = import_product(ctx.channel, wix, dry_run=ctx.dry_run)
+    ctx.count("seen")
+    ctx.count("created", outcome.created)
+    ctx.count("updated", outcome.mapped)
+    if not outcome.created and not outcome.mapped:
+        ctx.count("skipped")
+    for level, message in outcome.problems:
+        ctx.log(level, message, ref)
+    if outcome.created or outcome.mapped:
+        verb = "Would import" if ctx.dry_run else "Imported"
+        ctx.log(
+            "info",
+            f"{verb} {wix.name}: {plural(outcome.created, 'new SKU')}, "
+            f"{plural(outcome.mapped, 'SKU')} matched to existing ones.",
+            ref,
+        )
 
 
 def import_product(channel: Channel, wix: WixProduct, *, dry_run: bool = False) -> ProductOutcome:
@@ -167,13 +173,13 @@ def _sellable_variants(wix: WixProduct, outcome: ProductOutcome) -> list[WixVari
         outcome.problems.append(
             (
                 "warning",
-                f"{wix.name}: {len(visible)} variant(s) without SKU not imported "
+                f"{wix.name}: {plural(len(visible), 'variant')} without SKU not imported "
                 f"({', '.join(visible[:10])}). Give them SKUs in Wix.",
             )
         )
     if hidden:
         outcome.problems.append(
-            ("info", f"{wix.name}: {hidden} hidden variant(s) without SKU left out.")
+            ("info", f"{wix.name}: {plural(hidden, 'hidden variant')} without SKU left out.")
         )
     return with_sku
 

@@ -1,7 +1,10 @@
 """Fulfillment push: OMS shipments → Wix fulfillments with tracking number, carrier and link.
 
-Each shipment is sent once (Shipment.wix_fulfillment_id / pushed_at); a tracking number Wix
-already has counts as sent. Wix accepts fulfillments of APPROVED orders only; the others wait.
+Each shipment is sent once (Shipment.wix_fulfillment_id / pushed_at), and is marked sent only
+when Wix has it: after TRACKING_NUMBER_ALREADY_EXISTS or a lost answer, the order's fulfillments
+are read from Wix and the one with this tracking number is the shipment's; none → not sent.
+Wix accepts fulfillments of APPROVED orders only; the others wait. No write transaction stays
+open while Wix answers (counters and log lines wait in the session for the shipment's commit).
 """
 
 from __future__ import annotations
@@ -17,10 +20,19 @@ from wixoms.models._base import utcnow
 from wixoms.sync.runs import RunContext, sync_kind
 from wixoms.wix import WixClient, WixConflict, WixError, WixNotFound, WixValidationError
 
+
+class NotInWix(Exception):
+    """Wix refused the fulfillment as existing, yet lists none with this tracking number."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
 TRACKING_PLACEHOLDER = "{tracking}"
 ALREADY_EXISTS = "TRACKING_NUMBER_ALREADY_EXISTS"
 # Wix refused this shipment's data: it fails alone (recorded on it), the run goes on.
-SHIPMENT_ERRORS = (WixValidationError, WixConflict, WixNotFound)
+SHIPMENT_ERRORS = (WixValidationError, WixConflict, WixNotFound, NotInWix)
 PAGE = 100
 
 
@@ -86,11 +98,12 @@ def pending_shipments(channel_id: int, after_id: int) -> list[Shipment]:
 def push_fulfillments(ctx: RunContext) -> None:
     """Create a Wix fulfillment for every shipment not yet sent, once each."""
     last = 0
-    while page := pending_shipments(ctx.channel.id, last):
-        for shipment in page:
-            push_shipment(ctx, shipment)
-            ctx.commit()
-        last = page[-1].id
+    with db.session.no_autoflush:
+        while page := pending_shipments(ctx.channel.id, last):
+            for shipment in page:
+                push_shipment(ctx, shipment)
+                ctx.commit()
+            last = page[-1].id
 
 
 def push_shipment(ctx: RunContext, shipment: Shipment) -> None:
@@ -150,7 +163,13 @@ def _create(
     provider: str,
     link: str | None,
 ) -> str:
-    """Create the fulfillment; one Wix already has (same tracking number) counts as done."""
+    """Create the fulfillment and return its Wix id.
+
+    When Wix refuses it (the tracking number exists, or the lines are already fulfilled: after
+    a lost answer the retry is refused by whichever rule Wix checks first), the order's
+    fulfillments are read: the one with this tracking number is this shipment's. When Wix
+    lists none, the refusal stands and the shipment is not marked sent.
+    """
     try:
         return client.fulfillments.create(
             wix_order_id,
@@ -160,12 +179,19 @@ def _create(
             tracking_link=link,
         )
     except WixError as exc:
-        if exc.code != ALREADY_EXISTS and ALREADY_EXISTS not in str(exc):
+        exists = exc.code == ALREADY_EXISTS or ALREADY_EXISTS in str(exc)
+        if not exists and not isinstance(exc, WixValidationError | WixConflict):
             raise
+        refusal = exc
     for fulfillment in client.fulfillments.list(wix_order_id):
         if fulfillment.tracking_number == shipment.tracking_number:
             return fulfillment.id
-    return ALREADY_EXISTS  # Wix says it exists; any id stops it being sent again
+    if not exists:
+        raise refusal
+    raise NotInWix(
+        "Wix says this tracking number is already used (on another order), but this order has "
+        "no fulfillment with it: not marked as sent. Give the shipment its own tracking number."
+    )
 
 
 def _wix_statuses(order: Order, groups: dict[str, list[tuple[str, int]]]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from sqlalchemy import and_, or_
 from wixoms.extensions import db
 from wixoms.models import Order, Shipment
 from wixoms.models._base import utcnow
+from wixoms.order_state import apply_state
 
 
 def _same_address(order: Order):
@@ -81,7 +82,7 @@ def merge_into_open_order(order: Order) -> Order | None:
         f"on {utcnow():%Y-%m-%d %H:%M} UTC."
     )
     target.merge_note = f"{target.merge_note}\n{note}".strip()
-    order.status = "merged"
+    apply_state(order, "merged")
     order.merged_into_id = target.id
     order.merge_note = f"Merged into order #{target.number} ({why})."
     db.session.flush()

@@ -31,6 +31,7 @@ from wixoms.wix import (
 )
 from wixoms.wix import Product as WixProduct
 from wixoms.wix.catalog_v1 import DEFAULT_VARIANT_ID
+from wixoms.wording import plural
 
 PAGE = 100
 # Wix refused this product's data: the product fails alone, the run goes on.
@@ -116,7 +117,17 @@ def iter_products(account_id: int) -> Iterator[Product]:
 
 @sync_kind("products")
 def push_products(ctx: RunContext) -> None:
-    """Create or update every OMS product of the channel's account in Wix."""
+    """Create or update every OMS product of the channel's account in Wix.
+
+    No write transaction stays open while Wix answers: counters, log lines and the product's
+    push state wait in the session (no autoflush) and are written by the commit that follows
+    each product, so webhook intake and other writers are never locked out on SQLite.
+    """
+    with db.session.no_autoflush:
+        _push_all(ctx)
+
+
+def _push_all(ctx: RunContext) -> None:
     channel = ctx.channel
     version = catalog_version(channel)
     catalog: CatalogGateway | None = None
@@ -153,6 +164,7 @@ def push_products(ctx: RunContext) -> None:
         catalog = catalog or ctx.client.catalog(version)
         try:
             wix, created = _send(catalog, wix_id, spec)
+            ids = _variant_ids_of(catalog, product, spec, wix)
         except PRODUCT_ERRORS as exc:
             message = getattr(exc, "user_message", None) or str(exc)
             ctx.log("error", f"{product.name} was not pushed: {message}", ref)
@@ -160,7 +172,7 @@ def push_products(ctx: RunContext) -> None:
             ctx.commit()
             continue
         _remember(channel, product, state, wix, print_)
-        _map_skus(channel, product, spec, wix, catalog)
+        _map_skus(channel, product, wix, ids)
         ctx.count("created" if created else "updated")
         verb = "created" if created else "updated"
         ctx.log("info", f"{product.name}: {verb} in Wix ({_shape(spec)}).", ref)
@@ -170,7 +182,7 @@ def push_products(ctx: RunContext) -> None:
 def _shape(spec: ProductSpec) -> str:
     if not spec.options:
         return f"SKU {spec.sku}, no variants"
-    return f"{len(spec.variants)} variant(s) of {', '.join(n for n, _ in spec.options)}"
+    return f"{plural(len(spec.variants), 'variant')} of {', '.join(n for n, _ in spec.options)}"
 
 
 def linked_wix_product(channel: Channel, product: Product) -> str:
@@ -214,18 +226,19 @@ def _remember(
     state.pushed_at = utcnow()
 
 
-def _map_skus(
-    channel: Channel,
-    product: Product,
-    spec: ProductSpec,
-    wix: WixProduct,
-    catalog: CatalogGateway,
-) -> None:
-    """SKU mappings for the pushed variants; mappings of SKUs the product lost are dropped."""
+def _variant_ids_of(
+    catalog: CatalogGateway, product: Product, spec: ProductSpec, wix: WixProduct
+) -> dict[str, str]:
+    """SKU → Wix variant id of the pushed product (asked of Wix when its answer lacked some)."""
     by_sku = {v.sku: v.variant_id for v in wix.variants if v.sku}
-    wanted = {v.sku: v for v in product.variants}
-    if not set(wanted) <= set(by_sku):
+    if not {v.sku for v in product.variants} <= set(by_sku):
         by_sku.update(_variant_ids(catalog, wix, spec))
+    return by_sku
+
+
+def _map_skus(channel: Channel, product: Product, wix: WixProduct, by_sku: dict[str, str]) -> None:
+    """SKU mappings for the pushed variants; mappings of SKUs the product lost are dropped."""
+    wanted = {v.sku: v for v in product.variants}
     db.session.execute(
         delete(SkuMapping).where(
             SkuMapping.channel_id == channel.id,

@@ -3,6 +3,7 @@
 from wixoms.views import (
     auth,
     carriers,
+    channel_permissions,
     channels,
     hooks,
     inventory,
@@ -13,6 +14,7 @@ from wixoms.views import (
     sync,
     warehouses,
     wizard,
+    wizard_custom_app,
 )
 
 BLUEPRINTS = [
@@ -24,8 +26,10 @@ BLUEPRINTS = [
     carriers.bp,
     orders.bp,
     channels.bp,
+    channel_permissions.bp,
     mappings.bp,
     wizard.bp,
+    wizard_custom_app.bp,
     hooks.bp,
     sync.bp,
 ]

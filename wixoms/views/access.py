@@ -13,14 +13,29 @@ from wixoms.extensions import db, login_manager
 from wixoms.models import Account, Membership, User
 
 # Endpoints reachable without logging in; everything else redirects to the login page.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "hooks.receive", "main.health"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "hooks.receive",
+    "hooks.receive_app",
+    "hooks.receive_custom_app",
+    "main.health",
+    "main.queue_health",  # counts only, for monitoring probes
+}
 
 M = TypeVar("M")
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The session's user, if the session is of the user's current version (see User.get_id)."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # a cookie from before session versions: log in again
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def install_login_guard(app: Flask) -> None:
@@ -37,10 +52,10 @@ def install_login_guard(app: Flask) -> None:
         return None
 
     app.jinja_env.globals.update(
-        current_account=current_account,
+        current_account=page_account,
         user_accounts=user_accounts,
-        current_role=current_role,
-        is_admin=is_admin,
+        current_role=lambda: current_role() if page_account() else "",
+        is_admin=lambda: bool(page_account()) and is_admin(),
     )
 
 
@@ -63,9 +78,20 @@ def current_account() -> Account:
     if not accounts:
         abort(403, description="Your user belongs to no account. Ask an admin to add you.")
     chosen = next((a for a in accounts if a.id == session.get("account_id")), accounts[0])
-    session["account_id"] = chosen.id
+    if session.get("account_id") != chosen.id:
+        # Written only when it changes: a response that re-sends the session cookie (the Orders
+        # list asks every second) could otherwise undo an account switch made meanwhile.
+        session["account_id"] = chosen.id
     g.account = chosen
     return chosen
+
+
+def page_account() -> Account | None:
+    """current_account() for the page around any content: None for a user of no account, so
+    that the 403 page saying so can render (a 403 inside it would be a 500)."""
+    if "account" in g:
+        return g.account
+    return current_account() if user_accounts() else None
 
 
 def current_role() -> str:

@@ -21,12 +21,16 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
+from wixoms import onboarding
 from wixoms.channel_settings import (
     ENDPOINT_KIND_LABELS,
     EndpointNotSaved,
+    StaleSettings,
     channel_status,
     delete_channel,
+    endpoint_state,
     latest_finished_run,
     new_webhook_token,
     read_pending_endpoint,
@@ -40,9 +44,15 @@ from wixoms.channel_settings import (
 )
 from wixoms.extensions import db, htmx
 from wixoms.forms.channel import SYNC_KIND_LABELS, ChannelSettingsForm
+from wixoms.going_live import Missing, missing_to_go_live
 from wixoms.models import SYNC_KINDS, Channel, Order, WebhookEndpoint
 from wixoms.views import mappings
 from wixoms.views.access import current_account, get_scoped_or_404, is_admin
+from wixoms.views.dashboard_data import last_runs
+from wixoms.views.health_data import api_budget
+from wixoms.webhooks.app_hooks import realtime_status
+from wixoms.wix_links import dashboard_host, dashboard_url
+from wixoms.wording import plural
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
 
@@ -88,6 +98,10 @@ def _webhooks_context(channel: Channel) -> dict:
             token, current_app.config.get("PUBLIC_URL", ""), request.host_url
         ),
         "kind_labels": ENDPOINT_KIND_LABELS,
+        "state_of": lambda endpoint: endpoint_state(channel, endpoint),
+        "dashboard_url": dashboard_url(current_app.config["WIX_WWW_BASE"], channel.site_id),
+        "dashboard_host": dashboard_host(current_app.config["WIX_WWW_BASE"]),
+        "realtime": realtime_status(channel),
     }
 
 
@@ -140,10 +154,24 @@ def index():
     for channel in channels:
         last_run = latest_finished_run(channel)
         rows.append((channel, channel_status(channel, last_run), last_run))
-    return render_template("channels/index.html", rows=rows, title="Channels")
+    wizard = onboarding.live_session_for(current_user) if is_admin() else None
+    return render_template(
+        "channels/index.html",
+        rows=rows,
+        title="Channels",
+        wizard=wizard,
+        wizard_step=onboarding.STEP_LABELS.get(wizard.step, "") if wizard else "",
+    )
 
 
-def render_page(channel: Channel, form: ChannelSettingsForm, tab: str | None, status: int = 200):
+def render_page(
+    channel: Channel,
+    form: ChannelSettingsForm,
+    tab: str | None,
+    status: int = 200,
+    changed_elsewhere: list[tuple[str, str, str]] | None = None,
+    not_live: list[Missing] | None = None,
+):
     """The channel page with every tab; on a failed Save, the tabs with errors are marked."""
     error_tabs = [
         t.key
@@ -169,6 +197,12 @@ def render_page(channel: Channel, form: ChannelSettingsForm, tab: str | None, st
         last_run=last_run,
         sync_kinds=SYNC_KINDS,
         sync_kind_labels=SYNC_KIND_LABELS,
+        changed_elsewhere=changed_elsewhere,
+        not_live=not_live,
+        to_go_live=missing_to_go_live(channel),
+        budget=api_budget(channel),
+        last_runs={kind: run for kind, _label, run in last_runs(channel)},
+        dashboard_host=dashboard_host(current_app.config["WIX_WWW_BASE"]),
     ), status
 
 
@@ -182,12 +216,32 @@ def show(channel_id: int):
 def save(channel_id: int):
     channel = _channel_to_edit(channel_id)
     form = ChannelSettingsForm()
+    form.site_id.data = channel.site_id  # from Wix, whatever was posted (FROM_WIX)
     tab = request.form.get("tab")
+    version = form.loaded_version()
+    if version is not None and version != channel.settings_version:
+        return _changed_elsewhere(channel, form, tab)
     if not form.validate():
         return render_page(channel, form, tab, status=422)
-    save_settings(channel, form.values())
+    values = form.values()
+    turning_on = values["is_active"] and not channel.is_active
+    if turning_on and (blocked := missing_to_go_live(channel, values)):
+        return render_page(channel, form, tab, status=422, not_live=blocked)
+    try:
+        save_settings(channel, values, version)
+    except StaleSettings:
+        return _changed_elsewhere(_channel_to_edit(channel_id), form, tab)
     flash("Saved. The settings of all tabs are in effect.", "success")
     return redirect(url_for(".show", channel_id=channel.id, tab=_tab_key(tab)))
+
+
+def _changed_elsewhere(channel: Channel, form: ChannelSettingsForm, tab: str | None):
+    """A Save from a page older than the last Save: nothing saved, 409; the page keeps this
+    tab's input, lists where it differs from what is saved, and now carries the new version
+    (so Save again means 'keep mine'; Reload means 'keep theirs')."""
+    differences = form.differences(ChannelSettingsForm.for_channel(channel))
+    form.version.data = str(channel.settings_version)
+    return render_page(channel, form, tab, status=409, changed_elsewhere=differences)
 
 
 @bp.get("/<int:channel_id>/logo")
@@ -214,7 +268,7 @@ def delete(channel_id: int):
             name = channel.name
             kept = delete_channel(channel)
             flash(
-                f"Channel {name} deleted. {kept} imported orders were kept. "
+                f"Channel {name} deleted. {plural(kept, 'imported order')} kept. "
                 "You can connect Wix again with Add Wix channel.",
                 "success",
             )

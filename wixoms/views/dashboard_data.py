@@ -1,4 +1,5 @@
-"""What the dashboard shows: counts, and per channel its last runs, orders per day and holds."""
+"""What the dashboard shows: counts, and per channel its last runs, orders per day, sync health
+and holds."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from wixoms.extensions import db
 from wixoms.models import Account, Channel, Order, Product, SyncRun, Warehouse
 from wixoms.models._base import utcnow
 from wixoms.sync.runs import KIND_LABELS, KINDS
+from wixoms.views.health_data import api_budget, runs_per_day
 
-CHART_DAYS = 14
+CHART_DAYS = 30
 HOLDS_SHOWN = 10
 
 
@@ -19,6 +21,11 @@ class DayBar:
     day: date
     count: int
     height_pct: int
+
+    @property
+    def chart(self) -> tuple[date, list[tuple[int, str, str]]]:
+        """The bar as templates/_charts.html draws it."""
+        return self.day, [(self.count, "bar", "orders placed")]
 
 
 def last_runs(channel: Channel) -> list[tuple[str, str, SyncRun | None]]:
@@ -36,16 +43,16 @@ def last_runs(channel: Channel) -> list[tuple[str, str, SyncRun | None]]:
 
 
 def orders_per_day(channel: Channel, days: int = CHART_DAYS) -> list[DayBar]:
-    """Orders imported from the channel per day (by import time), the last ``days`` days."""
+    """Orders of the channel per day placed (in UTC), the last ``days`` days, oldest first."""
     today = utcnow().date()
     first = today - timedelta(days=days - 1)
-    day_col = db.func.date(Order.created_at)
     since = datetime.combine(first, time.min, UTC)
+    day_col = db.func.date(Order.placed_at)
     counts = {
         str(day): n
         for day, n in db.session.execute(
             db.select(day_col, db.func.count())
-            .where(Order.channel_id == channel.id, Order.created_at >= since)
+            .where(Order.channel_id == channel.id, Order.placed_at >= since)
             .group_by(day_col)
         )
     }
@@ -79,7 +86,9 @@ def dashboard_context(account: Account) -> dict:
                 "channel": channel,
                 "runs": last_runs(channel),
                 "bars": bars,
-                "imported_total": sum(b.count for b in bars),
+                "orders_total": sum(b.count for b in bars),
+                "health": runs_per_day(channel),
+                "budget": api_budget(channel),
                 "holds": orders_on_hold(channel),
             }
         )

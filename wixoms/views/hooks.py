@@ -5,6 +5,8 @@ Also the Webhooks tab's deliveries list and its Replay action (logged-in, CSRF-c
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import (
     Blueprint,
     abort,
@@ -22,33 +24,37 @@ from wixoms.extensions import csrf, db, htmx
 from wixoms.models import Channel, WebhookEndpoint, WebhookEvent
 from wixoms.views.access import current_account, is_admin
 from wixoms.webhooks import process
-from wixoms.webhooks import receive as inbox
+from wixoms.webhooks.answer import answer_delivery
 from wixoms.webhooks.deliveries import recent_deliveries
 
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 csrf.exempt(bp)
 
 
+@bp.post("/wix")
+def receive_app():
+    """The wixoms App Market app's one webhook URL: every site's events, routed by instance."""
+    return _answer("app", None)
+
+
+@bp.post("/wix/<app_id>")
+def receive_custom_app(app_id: str):
+    """A merchant's own Wix app's webhook URL (Helm's way), verified with its public key."""
+    return _answer("app", app_id)
+
+
 @bp.post("/<token>")
 def receive(token: str):
     """Verify, store, answer 200; the worker fetches the order from Wix afterwards."""
-    try:
-        receipt = inbox.receive_delivery(
-            token,
-            content_length=request.content_length,
-            read_body=request.stream.read,
-            content_type=request.content_type or "",
-            headers=request.headers,
-        )
-    except inbox.Rejected as rejected:
-        response = jsonify(error={"code": rejected.code, "message": rejected.message})
-        if rejected.retry_after is not None:
-            response.headers["Retry-After"] = str(int(rejected.retry_after + 0.999))
-        return response, rejected.status
-    if receipt.duplicate:
-        return jsonify(received=True, duplicate=True, event_id=receipt.event_id)
-    process.kick(current_app._get_current_object())
-    return jsonify(received=True, duplicate=False, event_id=receipt.event_id)
+    return _answer("token", token)
+
+
+def _answer(kind: Literal["token", "app"], key: str | None):
+    """The same answer the WSGI intake (webhooks/intake_wsgi.py) gives these URLs first."""
+    payload, status, headers = answer_delivery(kind, key, request)
+    response = jsonify(payload)
+    response.headers.update(headers)
+    return response, status
 
 
 def _scoped_endpoint(endpoint_id: int) -> WebhookEndpoint:

@@ -1,8 +1,29 @@
-"""Refuse text input that no database column can hold, before any view sees it."""
+"""Refuse input that no database column can hold, before any view sees it."""
 
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter, ValidationError
+
+from wixoms.ids import ID_DIGITS, ID_MAX
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:id>`` in every route: an id no column can hold is a 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str):
+        if len(value) > ID_DIGITS:
+            raise ValidationError()
+        return super().to_python(value)
+
+
+def install_int_converter(app: Flask) -> None:
+    """Register before the blueprints so that their rules use it."""
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def install_input_guard(app: Flask) -> None:

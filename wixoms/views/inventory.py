@@ -1,4 +1,5 @@
-"""Stock levels per variant and warehouse: list, filter, edit on hand / reserved inline."""
+"""Stock per variant and warehouse: on hand (edited inline), allocated to open orders, and
+available to sell."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from sqlalchemy import and_, or_, tuple_
 from wixoms.extensions import db, htmx
 from wixoms.forms.catalog import StockLevelForm
 from wixoms.forms.common import commit_or_field_error, contains_pattern
+from wixoms.ids import bounded_int
 from wixoms.models import InventoryLevel, Product, Variant, Warehouse
+from wixoms.sync.runs.soon import push_stock_soon
+from wixoms.sync.stock import allocated
 from wixoms.views.access import admin_required, current_account, get_scoped_or_404
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
@@ -49,8 +53,11 @@ def index():
     if after:
         stmt = stmt.where(tuple_(Variant.sku, Warehouse.id) > after)
     rows = db.session.execute(stmt.order_by(Variant.sku, Warehouse.id).limit(size + 1)).all()
+    held = allocated(account.id, {v.id for v, _w, _l in rows[:size]})
     context = {
         "rows": rows[:size],
+        "allocated": held,
+        "unassigned": sum(n for (_v, w), n in held.items() if w is None),
         "warehouses": warehouses,
         "warehouse_id": warehouse_id,
         "q": q,
@@ -70,21 +77,21 @@ def edit(variant_id: int, warehouse_id: int):
     warehouse = get_scoped_or_404(Warehouse, warehouse_id)
     level = db.session.get(InventoryLevel, (variant.id, warehouse.id))
     current = {"on_hand": str(level.on_hand if level else 0)}
-    current["reserved"] = str(level.reserved if level else 0)
     form = StockLevelForm(data=current if request.method == "GET" else None)
     if form.validate_on_submit():
         if level is None:
             level = InventoryLevel(variant_id=variant.id, warehouse_id=warehouse.id)
             db.session.add(level)
         level.on_hand = int(form.on_hand.value)
-        level.reserved = int(form.reserved.value)
         if commit_or_field_error(form.on_hand, "Someone else just changed this level; try again."):
+            push_stock_soon(current_app._get_current_object(), warehouse.account_id, {warehouse.id})
             if htmx:
                 return render_template(
                     "inventory/_row.html",
                     v=variant,
                     w=warehouse,
                     lvl=level,
+                    allocated=allocated(variant.account_id, [variant.id]),
                     saved=True,
                     list_url=None,
                 )
@@ -94,10 +101,20 @@ def edit(variant_id: int, warehouse_id: int):
     if htmx:
         level = db.session.get(InventoryLevel, (variant.id, warehouse.id))
         return render_template(
-            "inventory/_row.html", v=variant, w=warehouse, lvl=level, form=form, list_url=None
+            "inventory/_row.html",
+            v=variant,
+            w=warehouse,
+            lvl=level,
+            allocated=allocated(variant.account_id, [variant.id]),
+            form=form,
+            list_url=None,
         ), status
     return render_template(
-        "inventory/edit.html", form=form, variant=variant, warehouse=warehouse
+        "inventory/edit.html",
+        form=form,
+        variant=variant,
+        warehouse=warehouse,
+        allocated=allocated(variant.account_id, [variant.id]).get((variant.id, warehouse.id), 0),
     ), status
 
 
@@ -126,7 +143,4 @@ def _cursor(raw: str | None, account_id: int) -> tuple[str, int] | None:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return bounded_int(value)

@@ -8,7 +8,9 @@ from sqlalchemy import func, or_, tuple_
 from wixoms.extensions import db, htmx
 from wixoms.forms.catalog import ProductForm, VariantRow
 from wixoms.forms.common import commit_or_field_error, contains_pattern
+from wixoms.ids import bounded_int
 from wixoms.models import InventoryLevel, Product, Variant, Warehouse
+from wixoms.sync.stock import allocated
 from wixoms.views.access import admin_required, current_account, get_scoped_or_404
 
 bp = Blueprint("products", __name__, url_prefix="/products")
@@ -62,7 +64,11 @@ def show(product_id: int):
         )
     }
     return render_template(
-        "products/show.html", product=product, warehouses=warehouses, levels=levels
+        "products/show.html",
+        product=product,
+        warehouses=warehouses,
+        levels=levels,
+        allocated=allocated(product.account_id, [v.id for v in product.variants]),
     )
 
 
@@ -199,7 +205,4 @@ def _on_hand(product_ids: list[int]) -> dict[int, int]:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return bounded_int(value)

@@ -8,11 +8,8 @@ so the button always completes.
 
 from __future__ import annotations
 
-import threading
-
 from flask import (
     Blueprint,
-    Flask,
     abort,
     current_app,
     flash,
@@ -23,22 +20,17 @@ from flask import (
 )
 
 from wixoms.extensions import db, htmx
+from wixoms.ids import bounded_int
 from wixoms.models import Channel, SyncLogEntry, SyncRun
-from wixoms.sync.runs import COUNTERS, KIND_LABELS, KINDS, LEVELS, execute_run, queue_run
-from wixoms.views.access import get_scoped_or_404
+from wixoms.sync.runs import COUNTERS, KIND_LABELS, KINDS, LEVELS
+from wixoms.sync.runs.soon import start_runs
+from wixoms.views.access import get_scoped_or_404, is_admin
 from wixoms.views.channels import ChannelTab, register_tab
+from wixoms.views.run_outcome import STATE_TONES
 
 bp = Blueprint("sync", __name__, url_prefix="/channels")
 
 ACTIVE_STATES = ("queued", "running")
-STATE_TONES = {
-    "queued": "info",
-    "running": "info",
-    "succeeded": "ok",
-    "partial": "warn",
-    "skipped": "warn",
-    "failed": "bad",
-}
 RUNS_PER_PAGE = 25
 
 
@@ -58,6 +50,10 @@ def _sync_globals() -> dict:
     return {"sync_kind_menu": [("all", "All enabled"), *((k, KIND_LABELS[k]) for k in KINDS)]}
 
 
+# Syncs that change the merchant's Wix store: they run only once switched on (by hand too).
+REVIEWED_PUSHES = ("inventory", "products")
+
+
 def kinds_for_all(channel: Channel) -> list[str]:
     """'All enabled': orders, plus each sync switched on in Main settings.
 
@@ -67,40 +63,31 @@ def kinds_for_all(channel: Channel) -> list[str]:
     return [k for k in KINDS if k == "orders" or channel.auto_for(k)]
 
 
-def start_runs(app: Flask, channel: Channel, kinds: list[str]) -> list[SyncRun]:
-    """Queue one run per kind; without a scheduler process, execute them in a thread here."""
-    runs = [queue_run(channel.id, kind, trigger="manual") for kind in kinds]
-    if not app.config.get("SCHEDULER_ENABLED"):
-        ids = [r.id for r in runs if r.state == "queued"]
-
-        def work() -> None:
-            with app.app_context():
-                try:
-                    for run_id in ids:
-                        execute_run(run_id)
-                finally:
-                    db.session.remove()
-
-        threading.Thread(target=work, name=f"sync-now-{channel.id}", daemon=True).start()
-    return runs
-
-
 @bp.post("/<int:channel_id>/sync")
 def sync_now(channel_id: int):
     """The Sync menu: queue All or one kind; answer with the progress partial."""
     channel = get_scoped_or_404(Channel, channel_id)
+    if not is_admin():
+        abort(403, description="Only an admin of this account can start a sync.")
     kind = request.form.get("kind", "all")
     if kind != "all" and kind not in KINDS:
         abort(400, description="Choose what to sync from the menu.")
+    message = ""
     if channel.needs_reconnect:
         message = "The channel must be reconnected to Wix before it can sync."
+    elif kind in REVIEWED_PUSHES and not channel.auto_for(kind):
+        message = (
+            f"{KIND_LABELS[kind]} is switched off in Main settings. Review the mappings, "
+            "switch it on and Save, then sync again."
+        )
+    if message:
         if htmx:
             return render_template("sync/_progress.html", channel=channel, runs=[],
                                    problem=message, **_view_context()), 409  # fmt: skip
         flash(message, "error")
         return redirect(url_for("channels.show", channel_id=channel.id))
     kinds = kinds_for_all(channel) if kind == "all" else [kind]
-    runs = start_runs(current_app._get_current_object(), channel, kinds)
+    runs = start_runs(current_app._get_current_object(), channel.id, kinds, trigger="manual")
     if htmx:
         return _progress(channel, [r.id for r in runs])
     label = "All enabled syncs" if kind == "all" else KIND_LABELS[kind]
@@ -113,7 +100,7 @@ def progress(channel_id: int):
     """Progress of the given runs (?runs=1,2), or of the channel's queued and running ones."""
     channel = get_scoped_or_404(Channel, channel_id)
     raw = request.args.get("runs", "")
-    ids = [int(x) for x in raw.split(",") if x.strip().isdigit()][:10]
+    ids = [i for i in (bounded_int(x) for x in raw.split(",")[:10]) if i is not None]
     if not ids:
         ids = list(
             db.session.scalars(
@@ -173,7 +160,7 @@ def log_context(channel: Channel, *, kind: str = "", state: str = "", before: in
 def sync_log(channel_id: int):
     """The Sync log: a page of its own, or just the list for htmx (filters, older runs)."""
     channel = get_scoped_or_404(Channel, channel_id)
-    before = request.args.get("before", type=int)
+    before = bounded_int(request.args.get("before"))
     ctx = log_context(
         channel,
         kind=request.args.get("kind", ""),

@@ -24,6 +24,7 @@ from werkzeug.routing import BuildError
 from wixoms import onboarding
 from wixoms.extensions import db, htmx
 from wixoms.forms.wizard import AccountForm, ConnectForm, NameForm, StepForm
+from wixoms.ids import bounded_int
 from wixoms.models import Account, WizardSession
 from wixoms.onboarding import StepError, WizardFailure
 
@@ -69,6 +70,8 @@ def _render(
     """The frame (full page) or just its content (htmx), showing one step or one failure."""
     steps = onboarding.steps_of(ws)
     view = view or (ws.step if ws else "connect")
+    if failure is None and ws is not None and ws.instance_id and onboarding.needs_confirmation(ws):
+        view = "trust"  # a wizard that a link began shows nothing else until confirmed
     context = {
         "ws": ws,
         "steps": steps,
@@ -76,6 +79,7 @@ def _render(
         "failure": failure,
         "error": error,
         "reconnect": forms.pop("reconnect", None),
+        "conflict": forms.pop("conflict", None),
         # Only their CSRF tokens are used; never parse the request (it may be too large).
         "step_form": StepForm(formdata=None),
         "connect_form": ConnectForm(formdata=None),
@@ -98,7 +102,7 @@ def _step_data(ws: WizardSession, view: str, error: str | None, forms: dict) -> 
                 data["version"] = onboarding.check_catalog_version(ws).value
             except StepError as exc:
                 data["error"] = exc.message
-    elif view == "account":
+    elif view in ("account", "trust"):
         data["choices"] = onboarding.account_choices(current_user)
         forms.setdefault("account_form", AccountForm())
     elif view == "name":
@@ -156,8 +160,9 @@ def _too_large(_exc):
 @bp.get("/")
 def start():
     """The start page, or the user's unfinished wizard; ?reconnect=<id> renews a channel."""
-    reconnect_id = request.args.get("reconnect", type=int)
-    if reconnect_id is not None:
+    raw_reconnect = request.args.get("reconnect")
+    if raw_reconnect is not None:
+        reconnect_id = bounded_int(raw_reconnect) or 0
         channel = onboarding.reconnect_target(current_user, reconnect_id)
         if channel is None:
             abort(404)
@@ -181,22 +186,6 @@ def connect():
         abort(403, description="Only an account admin can add a Wix channel.")
     ws = onboarding.new_session(current_user, reconnect=channel)
     return redirect(onboarding.installer_url(ws, _callback_url()), 303)
-
-
-@bp.get("/app-url")
-def app_url():
-    """Wix's App URL (legacy flow): Wix sends ?token=...; continue to the installer."""
-    token = request.args.get("token", "").strip()
-    ws = onboarding.new_session(current_user)
-    return redirect(onboarding.installer_url(ws, _callback_url(), token=token or None), 303)
-
-
-@bp.get("/callback")
-def callback():
-    """Both flows land here; the outcome is stored on the wizard, then shown (reload-safe)."""
-    params = onboarding.CallbackParams.from_args(request.args)
-    ws = onboarding.handle_callback(params, current_user)
-    return redirect(url_for("wizard.frame", state=ws.state), 303)
 
 
 @bp.get("/<state>")
@@ -228,12 +217,18 @@ def _view(ws: WizardSession):
 def submit(state: str, action: str):
     """A step's form: connect, retry, version, account, name, confirm or restart."""
     ws = _load(state)
+    posted = bounded_int(request.form.get("revision"))
+    stale = posted is not None and (posted != ws.revision or ws.completed_at is not None)
+    if stale and action in ACTIONS:
+        return _changed_elsewhere(ws, action)
     if ws.completed_at is not None:
         channel = onboarding.completed_channel(ws)
         return _redirect(channel_url(channel.id) if channel else url_for("wizard.start"))
     handler = ACTIONS.get(action)
     if handler is None:
         abort(404)
+    if onboarding.needs_confirmation(ws) and ws.instance_id and action not in UNCONFIRMED:
+        return _show(ws, ws.step)  # the site and account are confirmed first
     try:
         return handler(ws)
     except WizardFailure as failure:
@@ -246,6 +241,24 @@ def submit(state: str, action: str):
         ws = _load(state)
         view = exc.step if exc.step and onboarding.reached(ws, exc.step) else ws.step
         return _render(ws, view=view, error=exc.message, status=exc.status, **_kept_forms())
+
+
+def _changed_elsewhere(ws: WizardSession, action: str):
+    """A step sent from a tab that had not seen another tab's step: refused, 409, with what
+    was typed kept on the page (sending it again uses it; Reload shows the other tab's)."""
+    if ws.completed_at is not None:
+        channel = onboarding.completed_channel(ws)
+        typed = (request.form.get("name") or "").strip()
+        if channel is not None and typed == channel.name:  # the same Save twice
+            return _redirect(channel_url(channel.id))
+        conflict = {"finished": True, "channel": channel, "typed": typed}
+        return _render(ws, view=ws.step, conflict=conflict, status=409)
+    view = action if onboarding.reached(ws, action) else ws.step
+    forms = _kept_forms()
+    if action == "account" and view == "account":
+        forms["account_form"] = AccountForm()
+    conflict = {"finished": False, "step": onboarding.STEP_LABELS.get(ws.step, ws.step)}
+    return _render(ws, view=view, conflict=conflict, status=409, **forms)
 
 
 def _kept_forms() -> dict:
@@ -279,6 +292,13 @@ def _version(ws: WizardSession):
         onboarding.check_catalog_version(ws, refresh=True)
         return _show(ws, "version")
     onboarding.confirm_version(ws)
+    return _show(ws, ws.step)
+
+
+def _trust(ws: WizardSession):
+    if not (onboarding.needs_confirmation(ws) and ws.instance_id):
+        return _show(ws, ws.step)
+    onboarding.confirm_binding(ws, current_user, bounded_int(request.form.get("account_id")))
     return _show(ws, ws.step)
 
 
@@ -318,7 +338,10 @@ def _done(channel, message: str):
     return _redirect(channel_url(channel.id))
 
 
+# What a wizard that a link began allows before its confirmation.
+UNCONFIRMED = ("trust", "restart", "retry")
 ACTIONS = {
+    "trust": _trust,
     "connect": _connect_again,
     "retry": _retry,
     "restart": _restart,
@@ -327,3 +350,6 @@ ACTIONS = {
     "name": _name,
     "confirm": _confirm,
 }
+
+
+from wixoms.views import wizard_entry  # noqa: E402,F401  (registers the routes Wix links to)

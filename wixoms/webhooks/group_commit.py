@@ -91,7 +91,7 @@ class GroupCommitWriter:
         self._touched: dict[int, float] = {}
         self.batches = 0  # committed batches, for tests and the benchmark
         self.rows = 0
-        self.in_flight = 0  # rows of the batch being written now
+        self.in_flight = 0  # rows of the batch being written now; 0 between batches
 
     @property
     def queued(self) -> int:
@@ -141,8 +141,10 @@ class GroupCommitWriter:
                         log.warning("inbox writer cannot connect: %s", exc)
                         _finish(batch, exc)
                         conn = None
+                        self.in_flight = 0
                         continue
                 conn = self._commit_batch(conn, batch)
+                self.in_flight = 0
         finally:
             if conn is not None:
                 conn.close()

@@ -1,4 +1,9 @@
-"""A per-endpoint token bucket: one noisy or leaked /hooks URL cannot flood the inbox."""
+"""A per-endpoint token bucket: one noisy or leaked /hooks URL cannot flood the inbox.
+
+The bucket arithmetic is the Wix client's (``wixoms.wix.transport.RateLimiter``, the one token
+bucket of the code base); this module only keeps one bucket per key, the least recently used
+dropped beyond ``max_keys``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    stamp: float
+from wixoms.wix.transport import RateLimiter
 
 
 class TokenBucketLimiter:
@@ -34,26 +34,20 @@ class TokenBucketLimiter:
         self.burst = max(1, int(burst))
         self._max_keys = max_keys
         self._clock = clock
-        self._buckets: OrderedDict[object, _Bucket] = OrderedDict()
+        self._buckets: OrderedDict[object, RateLimiter] = OrderedDict()
         self._lock = threading.Lock()
 
     def acquire(self, key: object) -> float:
         """Take one token for ``key``: 0.0 when allowed, else the seconds until one is free."""
-        now = self._clock()
+        if self.rate <= 0:
+            return float("inf")
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = _Bucket(tokens=float(self.burst), stamp=now)
+                bucket = RateLimiter(self.rate, self.burst, clock=self._clock)
                 self._buckets[key] = bucket
                 if len(self._buckets) > self._max_keys:
                     self._buckets.popitem(last=False)
             else:
                 self._buckets.move_to_end(key)
-                bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
-                bucket.stamp = now
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            if self.rate <= 0:
-                return float("inf")
-            return (1.0 - bucket.tokens) / self.rate
+        return bucket.try_acquire()

@@ -7,7 +7,8 @@ Nothing here calls Wix: the request is checked and committed to the inbox
 from __future__ import annotations
 
 import hmac
-import json
+import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -22,8 +23,9 @@ from wixoms.extensions import db
 from wixoms.models import Channel, WebhookEndpoint, WebhookEvent
 from wixoms.models._base import utcnow
 from wixoms.webhooks.group_commit import GroupCommitWriter, InboxUnavailable
+from wixoms.webhooks.lifecycle import EVENT_TYPES as LIFECYCLE_EVENTS
 from wixoms.webhooks.ratelimit import TokenBucketLimiter
-from wixoms.wix import InvalidWebhook, parse_automation_request, verify_app_webhook
+from wixoms.webhooks.verify import Delivery, Rejected, verify
 from wixoms.wix import WebhookEvent as WixEvent
 
 # Headers worth keeping with the raw body: what sent it, as what, and Wix's own.
@@ -32,22 +34,11 @@ DEFAULT_RATE_PER_SECOND = 20.0
 DEFAULT_RATE_BURST = 100
 DEFAULT_ENDPOINT_CACHE_S = 1.0
 _ENDPOINT_CACHE_MAX = 1000
+# Tokens are secrets.token_urlsafe(32); anything else is unknown without asking the database.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # last_delivery_at is a hint for the channel page: writing it on every request would make
 # concurrent deliveries to one endpoint queue up on its row.
 _LAST_DELIVERY_EVERY_S = 5.0
-
-
-class Rejected(Exception):
-    """A request refused with an HTTP status and a stable error code (nothing stored)."""
-
-    def __init__(
-        self, status: int, code: str, message: str, *, retry_after: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -59,23 +50,15 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One HTTP request as received: the raw body and the headers that matter."""
-
-    body: bytes
-    content_type: str
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
 class EndpointRef:
     """What receiving needs of an endpoint and its channel (one query, no ORM objects)."""
 
-    id: int
+    id: int | None  # None: an app webhook routed by instance, with no endpoint (app_hooks)
     kind: str
     channel_id: int
     site_id: str
     instance_id: str
+    public_key: str = ""  # the channel's own Wix app's key (Helm's way); "" → WIX_PUBLIC_KEY
 
 
 _ENDPOINT_QUERY = (
@@ -87,6 +70,7 @@ _ENDPOINT_QUERY = (
         Channel.id,
         Channel.site_id,
         Channel.instance_id,
+        Channel.custom_app_public_key,
     )
     .join(Channel, Channel.id == WebhookEndpoint.channel_id)
     .where(WebhookEndpoint.token == bindparam("token"))
@@ -126,7 +110,7 @@ def find_endpoint(conn: Connection | None, token: str) -> EndpointRef:
     With conn None a pooled connection is taken only when the endpoint cache misses.
     """
     row = None
-    if 0 < len(token) <= 64:
+    if _TOKEN_SHAPE.fullmatch(token):  # a NUL or stray byte never reaches the database
         row = _cached_endpoint_row(conn, token)
     # The index lookup finds the row; the constant-time compare is what decides.
     matches = row is not None and hmac.compare_digest(row[1].encode(), token.encode())
@@ -137,8 +121,8 @@ def find_endpoint(conn: Connection | None, token: str) -> EndpointRef:
             "No webhook endpoint has this URL, or it was revoked. "
             "Create one in the channel's Webhooks tab and paste its URL into Wix.",
         )
-    endpoint_id, _token, kind, _revoked, channel_id, site_id, instance_id = row
-    return EndpointRef(endpoint_id, kind, channel_id, site_id or "", instance_id or "")
+    endpoint_id, _token, kind, _revoked, channel_id, site_id, instance_id, key = row
+    return EndpointRef(endpoint_id, kind, channel_id, site_id or "", instance_id or "", key or "")
 
 
 def _cached_endpoint_row(conn: Connection | None, token: str) -> tuple | None:
@@ -205,108 +189,17 @@ def too_large() -> Rejected:
     )
 
 
-def verify(endpoint: EndpointRef, delivery: Delivery) -> WixEvent:
-    """Check a delivery for ``endpoint`` and read its event; Rejected when refused."""
-    channel = endpoint
-    if not delivery.body.strip():
-        raise Rejected(400, "EMPTY_BODY", "The request has no body.")
-    if not channel.site_id:
-        # "Site ID is required for Webhooks to properly work" (techOMS guide).
-        raise Rejected(
-            409,
-            "SITE_ID_MISSING",
-            "The channel has no Site ID. Fill it in the Channel settings tab, Save, "
-            "then Wix's retries will be accepted.",
-        )
-    if endpoint.kind == "app":
-        return _verified_app_event(channel, delivery.body)
-    return _automation_event(channel, delivery)
-
-
-def _verified_app_event(channel: EndpointRef, body: bytes) -> WixEvent:
-    public_key = current_app.config.get("WIX_PUBLIC_KEY") or ""
-    if not public_key.strip():
-        raise Rejected(
-            503,
-            "PUBLIC_KEY_MISSING",
-            "wixoms has no Wix app public key (WIX_PUBLIC_KEY), so it cannot verify app "
-            "webhooks yet; Wix will retry.",
-        )
-    try:
-        event = verify_app_webhook(body, public_key)
-    except InvalidWebhook as exc:
-        if "signature" in str(exc):
-            raise Rejected(
-                401, "BAD_SIGNATURE", "The JWT signature (or its expiry) did not verify."
-            ) from None
-        raise Rejected(400, "BAD_PAYLOAD", f"Not a Wix webhook: {exc.message}.") from None
-    if event.instance_id != channel.instance_id:
-        raise Rejected(
-            401, "WRONG_INSTANCE", "The webhook is for another app instance than this channel."
-        )
-    return event
-
-
-def _is_json(content_type: str) -> bool:
-    mimetype = content_type.split(";", 1)[0].strip().lower()
-    return mimetype == "application/json" or mimetype.endswith("+json")
-
-
-def _automation_event(channel: EndpointRef, delivery: Delivery) -> WixEvent:
-    if not _is_json(delivery.content_type):
-        raise Rejected(
-            400,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "Send the body as JSON (Content-Type: application/json).",
-        )
-    try:
-        payload = json.loads(delivery.body)
-    except ValueError:
-        raise Rejected(400, "NOT_JSON", "The body is not valid JSON.") from None
-    if not isinstance(payload, dict):
-        raise Rejected(400, "NOT_JSON", "The body must be a JSON object.")
-    try:
-        event = parse_automation_request(payload)
-    except InvalidWebhook:
-        raise Rejected(
-            400,
-            "NO_ORDER_ID",
-            "The body carries no order id (id, orderId or _id). In Wix, send the entire "
-            "payload of the 'Order placed' trigger.",
-        ) from None
-    site_id = site_id_in(payload, delivery.headers)
-    if site_id is not None and site_id != channel.site_id:
-        raise Rejected(
-            403, "WRONG_SITE", "The order belongs to another Wix site than this channel."
-        )
-    if event.instance_id is not None and event.instance_id != channel.instance_id:
-        raise Rejected(
-            403, "WRONG_INSTANCE", "The request is for another app instance than this channel."
-        )
-    return event
-
-
-_SITE_KEYS = ("siteId", "metaSiteId", "msid")
-
-
-def site_id_in(payload: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
-    """The Wix site id an Automations request names, if it names one (keys undocumented)."""
-    data = payload.get("data")
-    order = data.get("order") if isinstance(data, Mapping) else None
-    for scope in (payload, data, order):
-        if isinstance(scope, Mapping):
-            for key in _SITE_KEYS:
-                value = scope.get(key)
-                if isinstance(value, str) and value:
-                    return value
-    header = headers.get("X-Wix-Site-Id")
-    return header or None
-
-
 def dedupe_key(event: WixEvent) -> str:
-    """Wix's event id, or order id + event type + updatedDate: a repeat maps to the same key."""
+    """Wix's event id, or order id + event type + updatedDate: a repeat maps to the same key.
+
+    App lifecycle events are the exception: Wix gives them no id and signs whole seconds, so
+    an install, a removal and a reinstall within one second carry byte-identical JWTs for the
+    two installs. They are never folded together; ``lifecycle.apply`` orders them by ``iat``
+    and applying one twice changes nothing."""
     if event.event_id:
         return event.dedupe_key[:200]
+    if event.kind == "app" and event.event_type in LIFECYCLE_EVENTS:
+        return f"{event.dedupe_key}:{secrets.token_hex(8)}"[:200]
     updated = ""
     if event.order is not None:
         updated = str(event.order.get("updatedDate") or event.order.get("_updatedDate") or "")

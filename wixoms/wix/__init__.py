@@ -56,7 +56,13 @@ from .models import (
 from .orders import FulfillmentsApi, OrdersApi
 from .throughput import DEFAULT_PLAN, PLANS, ThroughputPlan, resolve_plan
 from .transport import RateLimiter, RetryPolicy, rate_limiters
-from .webhooks import WebhookEvent, parse_automation_request, verify_app_webhook
+from .webhooks import (
+    JsonTooDeep,
+    WebhookEvent,
+    load_json,
+    parse_automation_request,
+    verify_app_webhook,
+)
 
 __all__ = [
     "DEFAULT_PLAN",
@@ -75,6 +81,7 @@ __all__ = [
     "FulfillmentsApi",
     "InvalidSignedInstance",
     "InvalidWebhook",
+    "JsonTooDeep",
     "InventoryResult",
     "LineItem",
     "Order",
@@ -92,6 +99,7 @@ __all__ = [
     "VariantRef",
     "VariantSpec",
     "WebhookEvent",
+    "load_json",
     "WixApp",
     "WixAuthError",
     "WixClient",

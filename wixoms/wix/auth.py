@@ -23,6 +23,7 @@ from oauthlib.oauth2 import (
 
 from .errors import InvalidSignedInstance, ReconnectRequired, WixError, WixPayloadError
 from .transport import Transport
+from .webhooks import load_json
 
 # The legacy flow's access tokens carry no expires_in and live 5 minutes (wix-api.md §1b).
 LEGACY_TOKEN_LIFETIME = timedelta(minutes=5)
@@ -139,11 +140,15 @@ def verify_signed_instance(
     expected = hmac.new(app.app_secret.encode(), payload.encode(), hashlib.sha256).digest()
     try:
         given = _b64url_decode(signature)
-        data = json.loads(_b64url_decode(payload))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError):
         raise InvalidSignedInstance("signed instance is not valid base64url JSON") from None
+    # The signature first: nothing a forger sends is parsed (deep JSON would be a RecursionError).
     if not hmac.compare_digest(given, expected):
         raise InvalidSignedInstance("signature does not match the app secret")
+    try:
+        data = load_json(_b64url_decode(payload))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidSignedInstance("signed instance is not valid base64url JSON") from None
     if not isinstance(data, dict) or not data.get("instanceId"):
         raise InvalidSignedInstance("signed instance carries no instanceId")
     try:

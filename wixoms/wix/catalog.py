@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from enum import Enum
@@ -131,6 +133,16 @@ def check_spec(spec: ProductSpec) -> None:
 
 def choices_key(choices: Mapping[str, str]) -> frozenset[tuple[str, str]]:
     return frozenset(choices.items())
+
+
+def sdk_query(payload: Mapping[str, Any]) -> dict[str, str]:
+    """Query parameters as Wix's SDK sends a query: ``.r`` = base64url(JSON), unpadded.
+
+    (``@wix/sdk-runtime`` rest-modules ``toURLSearchParams``: nested payloads of GET queries
+    are serialised whole into the ``.r`` parameter.)
+    """
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return {".r": base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")}
 
 
 def as_json_number(value: Decimal) -> float | int:

@@ -1,9 +1,15 @@
-"""Catalog v1 (Wix Stores): products under /stores/v1, inventory under /stores/v2 (§6)."""
+"""Catalog v1 (Wix Stores): products under /stores/v1, inventory under /stores/v2 (§6, §10).
+
+From Wix's SDK ``@wix/auto_sdk_stores_products`` 1.0.108 (``QueryProductsRequest`` typings):
+the products query leaves hidden products out unless it sends ``includeHiddenProducts``, so
+every query here sends it (SKU mapping and stock must see hidden products too). A variant's
+``choices`` are keyed by option name and the choice's *description* (§10), so options are
+read by description as well.
+"""
 
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -16,6 +22,8 @@ from .catalog import (
     choices_key,
     combinations,
 )
+from .ids import path_id
+from .inventory_calls import CallEstimate, by_product
 from .models import (
     InventoryResult,
     Product,
@@ -32,6 +40,11 @@ from .models import (
 DEFAULT_VARIANT_ID = "00000000-0000-0000-0000-000000000000"
 
 
+def _choice_label(choice: Mapping[str, Any]) -> str:
+    """The name a variant's ``choices`` use for this choice: its description (else value)."""
+    return str(choice.get("description") or choice.get("value"))
+
+
 def parse_product_v1(p: Mapping[str, Any]) -> Product:
     """A v1 product (with ``variants`` when queried with includeVariants)."""
     where = f"product[{p.get('id', '?')}]"
@@ -39,7 +52,7 @@ def parse_product_v1(p: Mapping[str, Any]) -> Product:
     price = money(p, "priceData.price", where) if _get(p, "priceData.price") is not None else None
     options = [
         (str(req(o, "name", f"{where}.productOptions")),
-         [str(c.get("value")) for c in o.get("choices") or []])
+         [_choice_label(c) for c in o.get("choices") or []])
         for o in p.get("productOptions") or []
     ]  # fmt: skip
     variants = []
@@ -91,7 +104,7 @@ class CatalogV1(CatalogBase):
             body = self._request(
                 "POST",
                 "/stores/v1/products/query",
-                json={"query": query, "includeVariants": True},
+                json={"query": query, "includeVariants": True, "includeHiddenProducts": True},
                 safe_to_retry=True,
             )
             products = body.get("products") or []
@@ -116,7 +129,12 @@ class CatalogV1(CatalogBase):
         }
 
     def get_product(self, product_id: str) -> Product:
-        body = self._request("GET", f"/stores/v1/products/{product_id}")
+        # The official SDK reads single products from the reader service, id repeated as query.
+        body = self._request(
+            "GET",
+            f"/stores-reader/v1/products/{path_id(product_id, 'product id')}",
+            params={"id": product_id},
+        )
         return parse_product_v1(req(body, "product", "response"))
 
     def _product_body(self, spec: ProductSpec) -> dict[str, Any]:
@@ -153,8 +171,8 @@ class CatalogV1(CatalogBase):
         check_spec(spec)
         body = self._request(
             "PATCH",
-            f"/stores/v1/products/{product_id}",
-            json={"product": self._product_body(spec)},
+            f"/stores/v1/products/{path_id(product_id, 'product id')}",
+            json={"product": {**self._product_body(spec), "id": product_id}},
             safe_to_retry=True,
         )
         product = parse_product_v1(req(body, "product", "response"))
@@ -187,8 +205,8 @@ class CatalogV1(CatalogBase):
             overrides.append(override)
         body = self._request(
             "PATCH",
-            f"/stores/v1/products/{product.id}/variants",
-            json={"variants": overrides},
+            f"/stores/v1/products/{path_id(product.id, 'product id')}/variants",
+            json={"id": product.id, "variants": overrides},
             safe_to_retry=True,
         )
         if body.get("variants"):
@@ -196,7 +214,11 @@ class CatalogV1(CatalogBase):
         return self.get_product(product.id)
 
     def delete_product(self, product_id: str) -> None:
-        self._request("DELETE", f"/stores/v1/products/{product_id}")
+        self._request(
+            "DELETE",
+            f"/stores/v1/products/{path_id(product_id, 'product id')}",
+            params={"id": product_id},
+        )
 
     def set_inventory(
         self,
@@ -214,24 +236,26 @@ class CatalogV1(CatalogBase):
         result = InventoryResult(strategy="none")
         if not changed:
             return result
-        unknown_products = {r.product_id for r in changed if r not in last_known}
-        deltas = {
-            r: q - last_known[r] for r, q in changed.items() if r.product_id not in unknown_products
-        }
-        batch = self.plan.inventory_batch_v1
-        incs = sum(1 for d in deltas.values() if d > 0)
-        decs = len(deltas) - incs
-        delta_calls = len(unknown_products) + math.ceil(incs / batch) + math.ceil(decs / batch)
-        patch_calls = len({r.product_id for r in changed})
-        if deltas and delta_calls < patch_calls:
-            result.strategy = "increment_decrement" if not unknown_products else "mixed"
-            self._patch_products(
-                {r: q for r, q in changed.items() if r.product_id in unknown_products}, result
-            )
-            self._send_deltas(deltas, result)
-        else:
+        estimate = CallEstimate(self.version, self.plan)
+        for group in by_product(changed).values():
+            estimate.add(group, last_known)
+        if not estimate.uses_deltas:
             result.strategy = "patch_per_product"
             self._patch_products(changed, result)
+            return result
+        unknown_products = {r.product_id for r in changed if r not in last_known}
+        result.strategy = "increment_decrement" if not unknown_products else "mixed"
+        self._patch_products(
+            {r: q for r, q in changed.items() if r.product_id in unknown_products}, result
+        )
+        self._send_deltas(
+            {
+                r: q - last_known[r]
+                for r, q in changed.items()
+                if r.product_id not in unknown_products
+            },
+            result,
+        )
         return result
 
     def _patch_products(self, levels: Mapping[VariantRef, int], result: InventoryResult) -> None:
@@ -242,8 +266,14 @@ class CatalogV1(CatalogBase):
             variants = [{"variantId": r.variant_id, "quantity": levels[r]} for r in refs]
             self._request(
                 "PATCH",
-                f"/stores/v2/inventoryItems/product/{product_id}",
-                json={"inventoryItem": {"trackQuantity": True, "variants": variants}},
+                f"/stores/v2/inventoryItems/product/{path_id(product_id, 'product id')}",
+                json={
+                    "inventoryItem": {
+                        "trackQuantity": True,
+                        "variants": variants,
+                        "productId": product_id,
+                    }
+                },
                 safe_to_retry=True,
             )
             result.calls += 1
@@ -251,7 +281,10 @@ class CatalogV1(CatalogBase):
 
     def _send_deltas(self, deltas: Mapping[VariantRef, int], result: InventoryResult) -> None:
         batch = self.plan.inventory_batch_v1
-        for kind, sign in (("increment", 1), ("decrement", -1)):
+        for kind, sign, path in (
+            ("increment", 1, "/stores/v2/inventoryItems/increment"),
+            ("decrement", -1, "/stores/v2/inventoryItems/decrement"),
+        ):
             refs = [r for r, d in deltas.items() if d * sign > 0]
             for start in range(0, len(refs), batch):
                 chunk = refs[start : start + batch]
@@ -266,7 +299,7 @@ class CatalogV1(CatalogBase):
                 # Deltas must not be repeated after an unknown outcome: not safe to retry.
                 self._request(
                     "POST",
-                    f"/stores/v2/inventoryItems/{kind}",
+                    path,
                     json={f"{kind}Data": items},
                     safe_to_retry=False,
                 )

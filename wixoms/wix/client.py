@@ -14,10 +14,11 @@ from .catalog import CatalogGateway, CatalogVersion
 from .catalog_v1 import CatalogV1
 from .catalog_v3 import CatalogV3
 from .errors import WixAuthError, WixPayloadError, WixPreconditionFailed
+from .locations import LocationsApi
 from .models import AppInstance
 from .orders import FulfillmentsApi, OrdersApi
 from .throughput import DEFAULT_PLAN, ThroughputPlan, resolve_plan
-from .tokens import TokenManager
+from .tokens import TokenManager, TokenRegistry, token_registry
 from .transport import RateLimiter, RetryPolicy, Transport, rate_limiters
 
 
@@ -25,8 +26,9 @@ class WixClient:
     """Talks to Wix for one app instance. Thread-safe; one pooled session per client.
 
     Tokens are fetched or refreshed before expiry and once after a 401, single-flight per
-    instance; ``on_credentials`` receives every new token so the caller can store it
-    encrypted. ReconnectRequired means Wix refused to issue a token (app removed).
+    instance (per process, or per cluster with ``tokens`` from wixoms.cluster.tokens);
+    ``on_credentials`` receives every new token so the caller can store it encrypted.
+    ReconnectRequired means Wix refused to issue a token (app removed).
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class WixClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         location_id: str | None = None,
+        tokens: TokenRegistry | Any = token_registry,
     ) -> None:
         if not instance_id:
             raise ValueError("instance_id is required")
@@ -60,10 +63,16 @@ class WixClient:
             sleep=sleep,
         )
         self.tokens = TokenManager(
-            app, instance_id, credentials, self.transport, on_credentials=on_credentials
+            app,
+            instance_id,
+            credentials,
+            self.transport,
+            on_credentials=on_credentials,
+            registry=tokens,
         )
         self.orders = OrdersApi(self.request, page_size=self.plan.orders_page_size)
         self.fulfillments = FulfillmentsApi(self.request)
+        self.locations = LocationsApi(self._catalog_request)
         self._version: CatalogVersion | None = None
         self._version_lock = threading.Lock()
 
@@ -103,6 +112,11 @@ class WixClient:
     def app_instance(self) -> AppInstance:
         """The installation: instance id (trust this one, not a URL's), site id, site URL."""
         return AppInstance.from_wix(self.request("GET", "/apps/v1/instance"))
+
+    def finished_configuration(self) -> None:
+        """Tell Wix the merchant finished setting the app up (BI event
+        APP_FINISHED_CONFIGURATION, @wix/auto_sdk_app-management_bi-events)."""
+        self.request("POST", "/apps/v1/bi-event", json={"eventName": "APP_FINISHED_CONFIGURATION"})
 
     def catalog_version(self, *, refresh: bool = False) -> CatalogVersion:
         """The site's catalog version; cached (it never changes once V3) unless ``refresh``."""

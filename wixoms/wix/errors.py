@@ -98,6 +98,15 @@ class WixConflict(WixError):
         "Sync again to retry with fresh data."
     )
 
+    @property
+    def user_message(self) -> str:
+        if self.code == "SKU_ALREADY_EXIST_ERROR":  # SKUs are unique in a Wix store (§10)
+            return (
+                "Another product in Wix already uses this SKU "
+                f"({self.description or self.message}). Change the SKU, then sync again."
+            )
+        return self.default_user_message
+
 
 class WixPreconditionFailed(WixError):
     """428: e.g. a /stores/v3 call on a Catalog v1 site (wix-api.md §5)."""

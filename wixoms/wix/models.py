@@ -165,7 +165,7 @@ class LineItem:
     @classmethod
     def from_wix(cls, li: Mapping[str, Any], where: str) -> LineItem:
         options = _get(li, "catalogReference.options") or {}
-        choices = options.get("options") or {}
+        choices = options.get("options") or _described_choices(li)
         return cls(
             id=str(req(li, "id", where)),
             product_id=_get(li, "catalogReference.catalogItemId"),
@@ -176,6 +176,19 @@ class LineItem:
             quantity=int(req(li, "quantity", where)),
             price=money(li, "price", where, required=True),
         )
+
+
+def _described_choices(li: Mapping[str, Any]) -> dict[str, str]:
+    """The variant's choices from ``descriptionLines`` (catalog v3 lines name only variantId)."""
+    out: dict[str, str] = {}
+    for line in li.get("descriptionLines") or []:
+        if not isinstance(line, Mapping):
+            continue
+        name = _get(line, "name.original")
+        value = _get(line, "plainText.original") or _get(line, "colorInfo.original")
+        if name and value:
+            out[str(name)] = str(value)
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,10 @@
-"""eCommerce orders and fulfillments (wix-api.md §8)."""
+"""eCommerce orders and fulfillments (wix-api.md §8, corrected by §10).
+
+From Wix's SDK (``@wix/auto_sdk_ecom_orders`` 1.0.300, ``@wix/auto_sdk_ecom_order-fulfillments``
+1.0.65): Search Orders leaves PENDING and REJECTED orders out unless the filter names them, so
+every search here names its statuses; payment status has ten values; fulfillments of an order
+can be listed, which is how a create whose answer was lost is recovered.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,25 @@ from datetime import datetime
 from typing import Any
 
 from .catalog import Request
+from .errors import WixServerError, WixUnavailable
+from .ids import path_id
 from .models import Fulfillment, Order, OrderPage, _get, format_datetime, req
+
+# Order.status values Search Orders can return (INITIALIZED never comes back from a search).
+SEARCHABLE_STATUSES = ("APPROVED", "PENDING", "CANCELED", "REJECTED")
+# Order.paymentStatus values (PaymentStatus enum of @wix/auto_sdk_ecom_orders).
+PAYMENT_STATUSES = (
+    "UNSPECIFIED",
+    "NOT_PAID",
+    "PAID",
+    "PARTIALLY_REFUNDED",
+    "FULLY_REFUNDED",
+    "PENDING",
+    "PARTIALLY_PAID",
+    "PENDING_MERCHANT",
+    "CANCELED",
+    "DECLINED",
+)
 
 
 class OrdersApi:
@@ -27,14 +51,17 @@ class OrdersApi:
         updated_since: datetime | None,
         cursor: str | None,
     ) -> dict[str, Any]:
-        """The search request; with a cursor Wix forbids sending filter and sort again."""
-        paging = {"limit": self.page_size, "cursor": cursor}
+        """The search request; with a cursor Wix forbids sending filter and sort again.
+
+        The status filter is always explicit: without one Wix leaves PENDING and REJECTED
+        orders out, and an empty list would silently download whatever Wix's default is.
+        """
         if cursor:
-            return {"search": {"cursorPaging": paging}}
-        filter_: dict[str, Any] = {}
+            return {"search": {"cursorPaging": {"limit": self.page_size, "cursor": cursor}}}
         status_list = sorted(set(statuses))
-        if status_list:
-            filter_["status"] = {"$in": status_list}
+        if not status_list:
+            raise ValueError("name at least one order status to search for")
+        filter_: dict[str, Any] = {"status": {"$in": status_list}}
         if updated_since is not None:
             # $gte, not $gt: orders sharing the checkpoint's millisecond must not be skipped;
             # the orders download is idempotent, so seeing the boundary order again is harmless.
@@ -43,7 +70,7 @@ class OrdersApi:
             "search": {
                 "filter": filter_,
                 "sort": [{"fieldName": "updatedDate", "order": "ASC"}],
-                "cursorPaging": paging,
+                "cursorPaging": {"limit": self.page_size},
             }
         }
 
@@ -97,7 +124,9 @@ class OrdersApi:
 
     def get(self, order_id: str) -> Order:
         """One order by id (works for INITIALIZED orders too)."""
-        body = self._request("GET", f"/ecom/v1/orders/{order_id}")
+        body = self._request(
+            "GET", f"/ecom/v1/orders/{path_id(order_id, 'order id')}", params={"id": order_id}
+        )
         return Order.from_wix(req(body, "order", "response"))
 
 
@@ -126,10 +155,12 @@ class FulfillmentsApi:
         shipping_provider: str,
         tracking_link: str | None = None,
     ) -> str:
-        """Create a fulfillment (APPROVED orders only); return its id.
+        """Create a fulfillment; return its id.
 
-        Known providers (ups, usps, fedex, dhl, …) get a link from Wix; custom ones need
-        ``tracking_link``. Not retried after an unknown outcome: it would fulfil twice.
+        Wix fills in ``trackingLink`` for fedex, ups, usps, dhl and canadaPost; other providers
+        need ``tracking_link``. Never repeated blindly (it would fulfil twice): when the answer
+        is lost (timeout, 5xx), the order's fulfillments are read back and one with this
+        tracking number (or these line items) counts as created.
         """
         tracking: dict[str, Any] = {
             "trackingNumber": tracking_number,
@@ -137,21 +168,46 @@ class FulfillmentsApi:
         }
         if tracking_link:
             tracking["trackingLink"] = tracking_link
-        body = self._request(
-            "POST",
-            f"/ecom/v1/fulfillments/orders/{order_id}/create-fulfillment",
-            json={
-                "fulfillment": {
-                    "lineItems": [{"id": i, "quantity": q} for i, q in line_items],
-                    "trackingInfo": tracking,
-                }
-            },
-            safe_to_retry=False,
-        )
+        lines = [{"id": i, "quantity": q} for i, q in line_items]
+        try:
+            body = self._request(
+                "POST",
+                f"/ecom/v1/fulfillments/orders/{path_id(order_id, 'order id')}/create-fulfillment",
+                json={
+                    "orderId": order_id,
+                    "fulfillment": {"lineItems": lines, "trackingInfo": tracking},
+                },
+                safe_to_retry=False,
+            )
+        except (WixUnavailable, WixServerError) as lost:
+            found = self._recover(order_id, tracking_number, line_items)
+            if found is None:
+                raise lost from None
+            return found
         return str(req(body, "fulfillmentId", "response"))
+
+    def _recover(
+        self, order_id: str, tracking_number: str, line_items: builtins.list[tuple[str, int]]
+    ) -> str | None:
+        """The id of the fulfillment a lost create made, if Wix lists one; else None."""
+        try:
+            existing = self.list(order_id)
+        except (WixUnavailable, WixServerError):
+            return None
+        wanted = sorted(line_items)
+        for fulfillment in existing:
+            if tracking_number and fulfillment.tracking_number == tracking_number:
+                return fulfillment.id
+            if not tracking_number and sorted(fulfillment.line_items) == wanted:
+                return fulfillment.id
+        return None
 
     def list(self, order_id: str) -> builtins.list[Fulfillment]:
         """The order's fulfillments."""
-        body = self._request("GET", f"/ecom/v1/fulfillments/orders/{order_id}")
+        body = self._request(
+            "GET",
+            f"/ecom/v1/fulfillments/orders/{path_id(order_id, 'order id')}",
+            params={"orderId": order_id},
+        )
         holder = body.get("orderWithFulfillments") or body
         return [Fulfillment.from_wix(f) for f in holder.get("fulfillments") or []]

@@ -11,8 +11,9 @@ Where the figures come from (wix-api.md):
 - §8/§9: orders search pages hold at most 100 orders; using the maximum minimises calls.
 - §6: catalog v1 product queries take ``limit`` ≤ 100; inventory increment/decrement take up to
   300 variants across products per call.
-- §7: catalog v3 bulk endpoints take 1–100 items (bulk delete is documented so; the bulk
-  inventory update limit is not stated, so 100 is the safe figure).
+- §10: catalog v3 Bulk Update Inventory Items takes 1–1000 items (``@wix/auto_sdk_stores_
+  inventory-items-v-3`` typings: ``inventoryItems`` @maxSize 1000) and its query pages hold up
+  to 1000 items; bulk product deletes take 1–100.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from dataclasses import dataclass
 WIX_REQUESTS_PER_MINUTE = 200
 WIX_MAX_PAGE_SIZE = 100
 WIX_V1_INVENTORY_BATCH_MAX = 300
-WIX_V3_BULK_MAX = 100
+WIX_V3_INVENTORY_BULK_MAX = 1000
+WIX_V3_INVENTORY_PAGE_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class ThroughputPlan:
     requests_per_minute: int
     burst: int
     orders_page_size: int = WIX_MAX_PAGE_SIZE
-    inventory_batch_v3: int = WIX_V3_BULK_MAX
+    inventory_batch_v3: int = WIX_V3_INVENTORY_BULK_MAX
     inventory_batch_v1: int = WIX_V1_INVENTORY_BATCH_MAX
     products_page_size: int = WIX_MAX_PAGE_SIZE
 
@@ -47,8 +49,8 @@ class ThroughputPlan:
             raise ValueError("products_page_size must be 1..100")
         if not 1 <= self.inventory_batch_v1 <= WIX_V1_INVENTORY_BATCH_MAX:
             raise ValueError("inventory_batch_v1 must be 1..300")
-        if not 1 <= self.inventory_batch_v3 <= WIX_V3_BULK_MAX:
-            raise ValueError("inventory_batch_v3 must be 1..100")
+        if not 1 <= self.inventory_batch_v3 <= WIX_V3_INVENTORY_BULK_MAX:
+            raise ValueError("inventory_batch_v3 must be 1..1000")
 
     @property
     def requests_per_second(self) -> float:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -29,7 +30,25 @@ Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 
 
-class RateLimiter:
+class BlockingBucket:
+    """``acquire()`` for a token bucket that has ``try_acquire()`` (this process's RateLimiter,
+    or the cluster's shared one in Redis): wait until a request may be sent."""
+
+    _sleep: Sleep
+
+    def try_acquire(self) -> float:
+        raise NotImplementedError
+
+    def acquire(self) -> float:
+        """Block until a request may be sent; return the seconds waited."""
+        waited = 0.0
+        while (wait := self.try_acquire()) > 0:
+            self._sleep(wait)
+            waited += wait
+        return waited
+
+
+class RateLimiter(BlockingBucket):
     """Thread-safe token bucket: ``burst`` requests at once, then ``rate`` per second."""
 
     def __init__(
@@ -74,14 +93,6 @@ class RateLimiter:
                 self._tokens -= 1
                 return 0.0
             return (1 - self._tokens) / self.rate
-
-    def acquire(self) -> float:
-        """Block until a request may be sent; return the seconds waited."""
-        waited = 0.0
-        while (wait := self.try_acquire()) > 0:
-            self._sleep(wait)
-            waited += wait
-        return waited
 
     def penalize(self) -> None:
         """Empty the bucket after a 429 so the whole channel slows down, not only one job."""
@@ -240,7 +251,13 @@ class Transport:
         started = time.monotonic()
         try:
             response = self.session.request(
-                method, url, json=json, params=params, headers=headers, timeout=self.timeout
+                method,
+                url,
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,  # a redirect could carry the token to another host
             )
         except requests.RequestException as exc:
             ms = (time.monotonic() - started) * 1000
@@ -251,6 +268,12 @@ class Transport:
             raise err from exc
         ms = (time.monotonic() - started) * 1000
         log.info("wix %s %s → %d in %.0fms", method, _log_path(path), response.status_code, ms)
+        if response.is_redirect or response.is_permanent_redirect:
+            raise WixError(
+                f"Wix answered {method} {_log_path(path)} with a redirect to "
+                f"{_redirect_host(response)}; wixoms does not follow redirects from the API.",
+                status=response.status_code,
+            )
         body = _decode(response)
         if response.status_code < 400:
             return body
@@ -280,6 +303,11 @@ def _decode(response: requests.Response) -> Any:
         return response.json()
     except (ValueError, jsonlib.JSONDecodeError):
         return {"message": response.text[:200]}
+
+
+def _redirect_host(response: requests.Response) -> str:
+    target = urlsplit(urljoin(response.url, response.headers.get("Location", "")))
+    return target.netloc or "an unnamed place"
 
 
 def _log_path(path: str) -> str:

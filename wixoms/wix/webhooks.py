@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import jwt
@@ -15,6 +16,36 @@ from .errors import InvalidWebhook, WixPayloadError
 from .models import parse_datetime
 
 AUTOMATION_ORDER_PLACED = "automation.order_placed"
+# Wix's payloads nest a few levels; anything far deeper is an attack on the parser.
+MAX_JSON_DEPTH = 64
+
+
+class JsonTooDeep(ValueError):
+    """JSON nested deeper than MAX_JSON_DEPTH (or than Python's recursion limit)."""
+
+
+def load_json(raw: bytes | str) -> Any:
+    """``json.loads`` that refuses nesting deeper than MAX_JSON_DEPTH; ValueError otherwise."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    # Depth never exceeds the number of opening brackets in the text (quoted ones included):
+    # a body with few of them (every Wix order) needs no walk of the parsed tree.
+    text = raw.encode() if isinstance(raw, str) else raw
+    if text.count(b"{") + text.count(b"[") <= MAX_JSON_DEPTH:
+        return value
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in node)
+    return value
 
 
 @dataclass(frozen=True)
@@ -30,6 +61,7 @@ class WebhookEvent:
     dedupe_key: str
     kind: Literal["app", "automation"]
     data: dict[str, Any] = field(default_factory=dict, repr=False)
+    token_expired: bool = False  # a retry Wix re-sent with the JWT it signed long ago
 
     @property
     def is_order_event(self) -> bool:
@@ -43,7 +75,9 @@ def _json_layer(value: Any, name: str) -> dict[str, Any]:
     if not isinstance(value, str):
         raise InvalidWebhook(f"webhook {name} is missing")
     try:
-        parsed = json.loads(value)
+        parsed = load_json(value)
+    except JsonTooDeep:
+        raise InvalidWebhook(f"webhook {name} is nested too deeply") from None
     except ValueError:
         raise InvalidWebhook(f"webhook {name} is not JSON") from None
     if not isinstance(parsed, dict):
@@ -56,6 +90,22 @@ def _digest(raw: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def issued_at(body: bytes | str) -> datetime | None:
+    """The ``iat`` of a JWT body already verified on receipt (whole seconds), or None."""
+    token = body.decode("ascii", errors="replace") if isinstance(body, bytes) else body
+    try:
+        claims = jwt.decode(token.strip(), options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    iat = claims.get("iat")
+    if not isinstance(iat, int | float) or isinstance(iat, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(iat, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def verify_app_webhook(
     body: bytes,
     public_key_pem: str,
@@ -64,16 +114,23 @@ def verify_app_webhook(
 ) -> WebhookEvent:
     """Verify the RS256 JWT that is the whole body and unwrap its three layers.
 
-    Raises InvalidWebhook on a bad signature, an expired token, another instance or a shape
-    that is not Wix's.
+    Wix retries a delivery for hours with the JWT it signed first (wix-api.md §10), so an
+    expired ``exp`` is no reason to drop an event: the signature proves Wix sent it, and the
+    event id (``dedupe_key``) stops a replay from being processed twice. Raises
+    InvalidWebhook on a bad signature, another instance or a shape that is not Wix's.
     """
     token = body.decode("ascii", errors="replace").strip() if isinstance(body, bytes) else body
     try:
         claims = jwt.decode(
-            token, public_key_pem, algorithms=["RS256"], options={"require": ["data"]}
+            token,
+            public_key_pem,
+            algorithms=["RS256"],
+            options={"require": ["data"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.PyJWTError as exc:
         raise InvalidWebhook(f"webhook signature rejected: {type(exc).__name__}") from None
+    exp = claims.get("exp")
+    expired = isinstance(exp, int | float) and exp < time.time()
     envelope = _json_layer(claims.get("data"), "data")
     event_type = envelope.get("eventType")
     if not isinstance(event_type, str) or not event_type:
@@ -82,7 +139,7 @@ def verify_app_webhook(
     if expected_instance_id is not None and instance_id != expected_instance_id:
         raise InvalidWebhook("webhook is for another app instance")
     event = _json_layer(envelope.get("data", "{}"), "event")
-    return _app_event(event_type, instance_id, event, token)
+    return replace(_app_event(event_type, instance_id, event, token), token_expired=expired)
 
 
 def _app_event(

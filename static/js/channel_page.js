@@ -1,6 +1,6 @@
-{# Tabs switch on the client so unsaved edits in other tabs are never lost; plain links
-   (?tab=…) keep working without JavaScript. Also: per-tab unsaved markers and copy buttons. #}
-<script>
+// The channel page: tabs switch on the client so unsaved edits in other tabs are never lost;
+// plain links (?tab=…) keep working without JavaScript. Also: per-tab unsaved markers and
+// copy buttons.
 (() => {
   const root = document.querySelector("[data-channel-page]");
   if (!root || root.dataset.ready) return;
@@ -63,4 +63,3 @@
   const active = root.querySelector(".tab-panel:not([hidden])");
   if (active) active.dispatchEvent(new CustomEvent("channel-tab-shown", { bubbles: true }));
 })();
-</script>
