@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.fixtures.browser import log_in, screenshot
+from tests.fixtures.browser import contrast_ratio, log_in, screenshot
 from tests.integration.channel_world import add_catalog, add_channel, load_channel
 from wixoms.extensions import db
 from wixoms.models import SkuMapping, UnmappedSku, Variant, WebhookEndpoint
@@ -42,7 +42,6 @@ def test_edits_in_two_tabs_survive_switching_and_are_saved_together(page_as_admi
     page.click("[data-tab=channel]")
     assert page.is_visible("#stock_buffer") and not page.is_visible("#orders_interval_min")
     page.fill("#stock_buffer", "4")
-    page.fill("#site_id", "3e2f6a1c-8b5d-4f7e-9a0b-1c2d3e4f5a6b")
     assert page.is_visible("text=Unsaved changes")
     assert "is-dirty" in (page.get_attribute("[data-tab=main]", "class") or "")
 
@@ -78,6 +77,21 @@ def test_a_bad_field_marks_its_tab_and_keeps_every_edit(page_as_admin, app):
     page.click("[data-tab=advanced]")
     assert page.input_value("#log_retention_days") == "90"
     assert load_channel(app, channel_id).log_retention_days == 30
+
+
+def test_every_sync_menu_item_is_readable(page_as_admin, app):
+    page = page_as_admin
+    channel_id = add_channel(app)
+    page.goto(f"{page.base}/channels/{channel_id}")
+    page.get_by_role("button", name="Sync", exact=True).click()
+    items = page.get_by_role("list").filter(has=page.get_by_role("button", name="Orders"))
+    buttons = items.get_by_role("button")
+    assert buttons.count() >= 6
+    for i in range(buttons.count()):
+        item = buttons.nth(i)
+        assert item.is_visible()
+        assert contrast_ratio(item) >= 4.5, item.inner_text()  # WCAG AA for body text
+    screenshot(page, "channel-sync-menu-1280")
 
 
 def test_webhook_url_is_generated_and_cancel_saves_nothing(page_as_admin, app):

@@ -82,6 +82,15 @@ def test_happy_path_from_the_app_market_to_the_channel_page(chromium, wix_world)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
 
+    # A link from Wix: the merchant goes on (legacy: through Wix again), names the site theirs.
+    page.wait_for_selector("text=Connect a Wix site?")
+    shot(page, tag("04b-from-wix"))
+    page.click("button:has-text('Continue')")
+    page.wait_for_selector("text=Connect this site?")
+    assert page.is_visible("text=Second Shop")
+    shot(page, tag("04c-confirm-site"))
+    page.click("button:has-text('Connect this site to the account')")
+
     page.wait_for_selector("text=Your site uses Wix Stores Catalog v1")
     assert page.is_visible("text=Second Shop")
     assert page.get_attribute("[aria-current=step]", "class") == "current"
@@ -113,7 +122,7 @@ def test_happy_path_from_the_app_market_to_the_channel_page(chromium, wix_world)
     installed = next(i for i in w.sandbox.installations() if i["siteId"] == w.sites["second"]["id"])
     page.click("[data-tab=channel]")
     assert page.input_value("#instance-id") == installed["instanceId"]
-    assert page.input_value("#site_id") == w.sites["second"]["id"]
+    assert page.input_value("#site-id") == w.sites["second"]["id"]
     page.close()
 
 

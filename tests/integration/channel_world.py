@@ -62,7 +62,7 @@ def settings_post(**overrides) -> dict:
     A value of None leaves the field out, as a browser does for an unchecked box.
     """
     data = {
-        "is_active": "y",
+        "is_active": None,
         "channel_mode": "scheduled",
         "use_channel_names": None,
         "auto_merge_orders": None,

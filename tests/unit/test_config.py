@@ -2,6 +2,8 @@
 
 import stat
 
+import pytest
+
 from wixoms import create_app
 
 
@@ -22,3 +24,12 @@ def test_environment_overrides_defaults(tmp_path, monkeypatch):
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["WIX_API_BASE"] == "http://127.0.0.1:9"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_a_queue_mode_that_cannot_work_is_refused_at_start_saying_what_to_set(tmp_path):
+    base = {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with pytest.raises(RuntimeError, match="WIXOMS_QUEUE='rabbit' is not one of embedded, celery"):
+        create_app({**base, "QUEUE": "rabbit"})
+    with pytest.raises(RuntimeError, match="WIXOMS_QUEUE=celery needs WIXOMS_REDIS_URL"):
+        create_app({**base, "QUEUE": "celery"})
+    assert create_app({**base, "QUEUE": "celery", "REDIS_URL": "redis://127.0.0.1:9/0"})

@@ -177,9 +177,12 @@ def verify_instance(signed: str, secret: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
-def test_oauth_external_install_flow_adds_ids_and_signed_instance(
+def test_oauth_external_install_flow_adds_ids_and_no_signed_instance(
     sandbox, sandbox_server, browser, two_sites
 ):
+    """wix-api.md §10: Wix appends appId, tenantId and instanceId to postInstallationUrl;
+    no source shows a signed ``instance`` there. The instance is proven by a token for it
+    and /apps/v1/instance naming tenantId as its site."""
     app = sandbox.register_app(auth_flow="oauth", post_installation_url=f"{APP}/registered")
     start = browser(
         "GET",
@@ -191,9 +194,7 @@ def test_oauth_external_install_flow_adds_ids_and_signed_instance(
     assert target == f"{APP}/wizard/callback"
     assert params["state"] == "st9" and params["appId"] == app["appId"]
     assert params["tenantId"] == two_sites[1]["id"]
-    payload = verify_instance(params["instance"], app["appSecret"])
-    assert payload["instanceId"] == params["instanceId"]
-    assert {"signDate", "uid", "permissions", "siteOwnerId"} <= set(payload)
+    assert "instance" not in params
     token = requests.post(
         sandbox_server.url + "/oauth2/token",
         json={
@@ -215,6 +216,21 @@ def test_oauth_install_from_app_market_goes_to_registered_url(sandbox, browser, 
     target, params = location(done)
     assert target == f"{APP}/dash" and params["from"] == "wix"
     assert params["tenantId"] == two_sites[0]["id"] and params["instance"]
+
+
+def test_signed_instance_on_the_external_flow_is_a_setting(sandbox, browser, two_sites):
+    """Wix is silent on a signed instance there: off by default, on when configured."""
+    sandbox.config(post_install_signed_instance=True)
+    app = sandbox.register_app(auth_flow="oauth", post_installation_url=f"{APP}/registered")
+    start = browser(
+        "GET",
+        "/installer/install",
+        params={"appId": app["appId"], "postInstallationUrl": f"{APP}/wizard/callback?state=s"},
+    )
+    _target, params = location(pick_and_allow(browser, start, two_sites[0]["id"]))
+    payload = verify_instance(params["instance"], app["appSecret"])
+    assert payload["instanceId"] == params["instanceId"]
+    assert {"signDate", "uid", "permissions", "siteOwnerId"} <= set(payload)
 
 
 def test_single_site_skips_the_picker(sandbox, browser):

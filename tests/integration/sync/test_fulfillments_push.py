@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from wixoms.extensions import db
@@ -211,3 +213,44 @@ def test_dry_run_sends_nothing(shipping):
     run = s.push()
     assert "Would send tracking 1Z-DRY (ups)." in messages(run)
     assert s.fulfillments(wix) == [] and s.shipment(shipment_id).pushed_at is None
+
+
+def test_tracking_number_wix_refuses_but_does_not_list_is_never_marked_sent(shipping, sandbox):
+    """Two Wix orders shipped with one tracking number, on a Wix that keeps numbers unique
+    across the site: the second answers TRACKING_NUMBER_ALREADY_EXISTS yet lists nothing."""
+    sandbox.config(tracking_number_scope="site")
+    s = shipping()
+    first_wix, second_wix = s.wix_order(), s.wix_order()
+    first = s.ship(s.oms_order(first_wix), "1Z-BOX")
+    second = s.ship(s.oms_order(second_wix), "1Z-BOX")
+    run = s.push()
+    assert (run.state, run.created, run.failed) == ("partial", 1, 1), messages(run)
+    assert s.shipment(first).wix_fulfillment_id == s.fulfillments(first_wix)[0]["id"]
+    refused = s.shipment(second)
+    assert (refused.wix_fulfillment_id, refused.pushed_at) == (None, None)
+    assert "its own tracking number" in refused.push_error
+    assert s.wix_status(second_wix) == "NOT_FULFILLED" and s.fulfillments(second_wix) == []
+    assert "1Z-BOX" in messages(run)
+
+
+def test_a_lost_answer_is_reconciled_from_wix_fulfillments(shipping, sandbox):
+    """Wix made the fulfillment but its answer never arrived (timeout): the shipment is not
+    marked sent until Wix lists it, then it gets Wix's id, and Wix has it once."""
+    s = shipping(request_timeout_s=1)
+    wix = s.wix_order()
+    shipment_id = s.ship(s.oms_order(wix), "1Z-LOST")
+    sandbox.set_faults(latency_ms=1600)  # every answer arrives after the client gave up
+    try:
+        lost = s.push()
+    finally:
+        sandbox.clear_faults()
+    assert lost.state == "failed"
+    assert s.shipment(shipment_id).pushed_at is None
+    deadline = time.monotonic() + 10
+    while not s.fulfillments(wix) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the sandbox finishes the create it was sleeping on
+    run = s.push()
+    assert (run.state, run.created) == ("succeeded", 1), messages(run)
+    [made] = s.fulfillments(wix)
+    assert s.shipment(shipment_id).wix_fulfillment_id == made["id"]
+    assert s.wix_status(wix) == "FULFILLED"

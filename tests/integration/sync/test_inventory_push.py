@@ -63,14 +63,14 @@ class Stock:
         warehouse_id = self.main_id if which == "main" else self.other_id
         self.add(WarehouseMapping(channel_id=self.channel.id, warehouse_id=warehouse_id))
 
-    def level(self, sku: str, on_hand: int, reserved: int = 0, where: str = "main") -> None:
+    def level(self, sku: str, on_hand: int, where: str = "main") -> None:
         warehouse_id = self.main_id if where == "main" else self.other_id
         with self.app.app_context():
             key = (self.variants[sku], warehouse_id)
             row = db.session.get(InventoryLevel, key) or InventoryLevel(
                 variant_id=key[0], warehouse_id=key[1]
             )
-            row.on_hand, row.reserved = on_hand, reserved
+            row.on_hand = on_hand
             db.session.add(row)
             db.session.commit()
 
@@ -127,14 +127,14 @@ def messages(run: SyncRun) -> str:
 def test_stock_of_mapped_warehouses_is_summed_minus_buffer_and_capped(stock, catalog):
     s = stock(catalog, stock_buffer=2, max_stock_level=5)
     s.map_warehouse("main")
-    s.level("TEE-S", on_hand=10, reserved=2)  # 8 − 2 = 6 → capped at 5
+    s.level("TEE-S", on_hand=8)  # 8 − 2 = 6 → capped at 5
     s.level("TEE-S", on_hand=50, where="other")  # not mapped: Wix has no stock by location
     s.level("TEE-M", on_hand=3)  # 3 − 2 = 1
     s.level("TEE-L", on_hand=1)  # 1 − 2 < 0 → 0
     run = s.push()
     assert run.state == "succeeded", messages(run)
     assert s.wix_quantities() == {"TEE-S": 5, "TEE-M": 1, "TEE-L": 0}
-    assert (run.seen, run.updated) == (3, 3)
+    assert (run.seen, run.updated) == (3, 2)  # the first push reads Wix: TEE-L already shows 0
 
 
 @BOTH
@@ -143,7 +143,7 @@ def test_every_mapped_warehouse_counts(stock, catalog):
     s.map_warehouse("main")
     s.map_warehouse("other")
     s.level("TEE-S", on_hand=4)
-    s.level("TEE-S", on_hand=6, reserved=1, where="other")
+    s.level("TEE-S", on_hand=5, where="other")
     s.push()
     assert s.wix_quantities()["TEE-S"] == 9
 
@@ -164,7 +164,7 @@ def test_a_second_push_with_nothing_changed_makes_no_wix_call(stock, catalog):
     s = stock(catalog)
     s.map_warehouse()
     s.level("TEE-S", on_hand=7)
-    assert s.push().updated == 3
+    assert s.push().updated == 1  # TEE-M and TEE-L: Wix already shows 0
     before = s.wix_calls()
     run = s.push()
     assert (run.state, run.updated, run.api_calls) == ("succeeded", 0, 0)
@@ -185,25 +185,29 @@ def test_only_skus_whose_quantity_changed_are_sent(stock, catalog):
     assert s.wix_quantities() == {"TEE-S": 5, "TEE-M": 9, "TEE-L": 5}
 
 
-def test_v1_run_log_names_the_strategy_and_uses_deltas_when_cheaper(stock):
+SIX = ("MUG", "CAP", "PIN", "BAG", "PEN", "HAT")
+
+
+def test_v1_run_log_names_the_strategy_and_uses_deltas_only_after_reading_wix(stock):
     s = stock("v1")
     s.map_warehouse()
-    for sku in ("MUG", "CAP", "PIN"):
+    for sku in SIX:
         s.add_simple(sku)
         s.level(sku, on_hand=5)
     first = s.push()
-    assert "strategy: patch_per_product (4 calls)" in messages(first)  # nothing known yet
-    s.level("MUG", on_hand=8)
-    s.level("CAP", on_hand=2)
-    s.level("PIN", on_hand=9)
-    second = s.push()  # 2 increments + 1 decrement in 2 calls, against 3 PATCHes
+    assert "strategy: patch_per_product (6 calls)" in messages(first)  # the Tee shows 0 already
+    for sku, quantity in zip(SIX, (8, 2, 9, 1, 7, 3), strict=True):
+        s.level(sku, on_hand=quantity)
+    second = s.push()  # 1 read + 1 increment + 1 decrement call, against 6 PATCHes
+    assert "Read 9 quantities back from Wix: 0 drifts found." in messages(second)
     assert "strategy: increment_decrement (2 calls)" in messages(second)
-    assert second.api_calls == 2
-    assert s.wix_quantities() == {"TEE-S": 0, "TEE-M": 0, "TEE-L": 0, "MUG": 8, "CAP": 2, "PIN": 9}
+    assert second.api_calls == 3
+    wanted = {"MUG": 8, "CAP": 2, "PIN": 9, "BAG": 1, "PEN": 7, "HAT": 3}
+    assert s.wix_quantities() == {"TEE-S": 0, "TEE-M": 0, "TEE-L": 0, **wanted}
 
 
 def test_v1_sale_in_wix_is_not_counted_twice(stock, wix_app):
-    """Wix lowers its quantity on purchase; once the OMS reserves the same units, a delta from
+    """Wix lowers its quantity on purchase; once the OMS allocates the same units, a delta from
     what we last sent would lower it again. The pushed value must equal the OMS value."""
     s = stock("v1")
     s.map_warehouse()
@@ -223,12 +227,10 @@ def test_v1_sale_in_wix_is_not_counted_twice(stock, wix_app):
         order.lines.append(OrderLine(variant_id=s.variants["MUG"], sku="MUG", quantity=2))
         db.session.add(order)
         db.session.commit()
-    s.level("MUG", on_hand=10, reserved=2)
     s.level("CAP", on_hand=4)
     s.level("PIN", on_hand=3)
     run = s.push()
     assert run.state == "succeeded", messages(run)
-    assert "strategy: mixed" in messages(run)  # MUG set absolutely, CAP and PIN by delta
     assert s.wix_quantities() == {"TEE-S": 0, "TEE-M": 0, "TEE-L": 0, "MUG": 8, "CAP": 4, "PIN": 3}
 
 
@@ -240,7 +242,7 @@ def test_dry_run_computes_and_logs_but_sends_nothing(stock, catalog):
     before = s.wix_calls()
     run = s.push()
     assert run.state == "succeeded"
-    assert "Would set TEE-S to 6 (was never sent)." in messages(run)
+    assert "Would set TEE-S to 6 (was 0)." in messages(run)  # as just read from Wix
     assert s.wix_quantities() == {"TEE-S": 0, "TEE-M": 0, "TEE-L": 0}
     with s.app.app_context():
         assert db.session.scalar(db.select(db.func.count(InventoryPushState.id))) == 0
@@ -293,22 +295,23 @@ def test_sku_missing_in_wix_is_reported_once_and_costs_nothing_later(stock, cata
     assert (again.api_calls, s.wix_calls() - before) == (0, 0)
 
 
-def test_v1_push_cut_by_wix_errors_is_completed_absolutely_by_the_next_run(stock):
-    """A delta call with an unknown outcome must never be repeated as a delta."""
+def test_v1_push_cut_by_wix_errors_is_completed_from_a_fresh_read_by_the_next_run(stock):
+    """A delta call with an unknown outcome must never be repeated from what we sent: the next
+    run reads Wix's quantities first and goes on from those."""
     s = stock("v1")
     s.map_warehouse()
-    for sku in ("MUG", "CAP", "PIN"):
+    for sku in SIX:
         s.add_simple(sku)
         s.level(sku, on_hand=5)
     s.push()
-    for sku, quantity in (("MUG", 1), ("CAP", 2), ("PIN", 3)):
-        s.level(sku, on_hand=quantity)
+    for sku in SIX:
+        s.level(sku, on_hand=2)
     s.sandbox.burst("/stores/v2/inventoryItems/decrement", status=500, count=10)
     failed = s.push()
     assert failed.state == "failed"
     s.sandbox.clear_faults()
     run = s.push()
     assert run.state == "succeeded", messages(run)
-    assert "strategy: patch_per_product (3 calls)" in messages(run)
-    assert s.wix_quantities() == {"TEE-S": 0, "TEE-M": 0, "TEE-L": 0, "MUG": 1, "CAP": 2, "PIN": 3}
+    assert "Read 9 quantities back from Wix" in messages(run)
+    assert s.wix_quantities() == {"TEE-S": 0, "TEE-M": 0, "TEE-L": 0, **dict.fromkeys(SIX, 2)}
     assert s.push().api_calls == 0

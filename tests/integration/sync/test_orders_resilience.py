@@ -9,8 +9,8 @@ import pytest
 from wixoms.extensions import db
 from wixoms.models import Channel, Order, SyncCheckpoint, SyncRun
 from wixoms.models._base import utcnow
-from wixoms.sync import orders as orders_sync
-from wixoms.sync.runs import execute_run, recover_stale_runs
+from wixoms.sync.orders import download as orders_sync
+from wixoms.sync.runs import execute_run, recover_lost_runs
 
 SEARCH = "/ecom/v1/orders/search"
 N = 350  # four pages of 100; the client prefetches one page ahead
@@ -76,7 +76,7 @@ def test_process_killed_mid_run_is_recovered_and_resumes(busy_shop, monkeypatch)
     with s.app.app_context():
         dead = db.session.scalar(db.select(SyncRun))
         assert dead.state == "running"
-        requeued = recover_stale_runs(stale_after_s=0)
+        requeued = recover_lost_runs()
         assert [r.trigger for r in requeued] == ["recovery"]
         resumed = execute_run(requeued[0].id)
         assert (resumed.state, resumed.created) == ("succeeded", N - 100)

@@ -48,13 +48,9 @@ def add_warehouse(app, account_id: int, code: str, name: str | None = None) -> i
         return warehouse.id
 
 
-def add_level(app, variant: int, warehouse: int, on_hand: int, reserved: int = 0) -> None:
+def add_level(app, variant: int, warehouse: int, on_hand: int) -> None:
     with app.app_context():
-        db.session.add(
-            InventoryLevel(
-                variant_id=variant, warehouse_id=warehouse, on_hand=on_hand, reserved=reserved
-            )
-        )
+        db.session.add(InventoryLevel(variant_id=variant, warehouse_id=warehouse, on_hand=on_hand))
         db.session.commit()
 
 

@@ -62,7 +62,7 @@ def test_delete_keeps_orders_marked_and_removes_connection_mappings_and_endpoint
     response = logged_in.post(f"/channels/{channel_id}/delete", data={"confirm_name": " Shop "})
     assert response.status_code == 302 and response.headers["Location"].endswith("/channels/")
     page = logged_in.get("/channels/").get_data(as_text=True)
-    assert "Channel Shop deleted. 2 imported orders were kept." in page
+    assert "Channel Shop deleted. 2 imported orders kept." in page
     assert "Add Wix channel" in page
 
     assert count(app, Channel) == 0

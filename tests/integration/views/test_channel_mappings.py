@@ -87,7 +87,7 @@ def test_carrier_mapping_is_added_edited_and_deleted_inline(app, logged_in, chan
 @pytest.mark.parametrize(
     ("title", "carrier", "message"),
     [
-        ("", "ups", "Enter the shipping option"),
+        ("", "ups", "Pick a shipping option seen on Wix orders, or type its name."),
         ("x" * 121, "ups", "at most 120 characters"),
         ("Standard", "999999", "Choose one of the options"),
         ("Standard", "abc", "Choose one of the options"),
@@ -130,7 +130,7 @@ def test_plain_form_post_without_htmx_comes_back_to_the_tab(app, logged_in, chan
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/channels/{channel_id}?tab=carriers")
     html = logged_in.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Enter the shipping option" in html
+    assert "Pick a shipping option seen on Wix orders" in html
 
 
 # Warehouse mappings ----------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_sku_mapping_is_added_edited_and_deleted(app, logged_in, channel_id):
 @pytest.mark.parametrize(
     ("wix_sku", "oms_sku", "message"),
     [
-        ("", "MUG-RED", "Enter the SKU as it appears in Wix."),
+        ("", "MUG-RED", "Pick a Wix SKU, or type it as it appears in Wix."),
         ("W1", "", "Enter the wixoms SKU"),
         ("W1", "NOPE", "There is no OMS SKU &#39;NOPE&#39; in your catalog."),
         ("W1", "mug-red", "Did you mean MUG-RED?"),
@@ -342,7 +342,7 @@ def test_good_csv_creates_and_updates_mappings_and_clears_unmapped(app, logged_i
     )
     response = upload(logged_in, channel_id, csv_text)
     assert response.status_code == 200
-    assert "Imported 2 rows: 1 new mappings, 1 updated." in response.get_data(as_text=True)
+    assert "Imported 2 rows: 1 new mapping, 1 updated." in response.get_data(as_text=True)
     found = {m.wix_sku: m for m in rows(app, SkuMapping)}
     assert found["W-RED"].variant_id == variant_id(app, "MUG-RED")
     assert (found["W-RED"].wix_product_id, found["W-RED"].wix_variant_id) == ("prod-1", "var-1")

@@ -104,7 +104,7 @@ def test_sync_log_lists_runs_with_counts_and_entries_filterable_by_level(web):
     url = f"/channels/{web.channel.id}/sync-log/{run.id}"
     everything = web.client.get(url, headers=HX).get_data(as_text=True)
     warnings = web.client.get(f"{url}?level=warning", headers=HX).get_data(as_text=True)
-    assert "imported (1 lines)" in everything and "imported (1 lines)" not in warnings
+    assert "imported (1 line)" in everything and "imported (1 line)" not in warnings
     assert f"#{held['number']}" in warnings and "TEE-M" in warnings
     filtered = web.client.get(f"/channels/{web.channel.id}/sync-log?kind=inventory", headers=HX)
     assert "No sync runs yet matching the filter" in filtered.get_data(as_text=True)
@@ -125,7 +125,7 @@ def test_dashboard_shows_last_runs_orders_per_day_and_holds(web):
     held = web.order("M")
     web.sync()
     html = web.client.get("/").get_data(as_text=True)
-    assert "Orders imported per day" in html
+    assert "Orders per day" in html and "Sync health" in html
     assert 'data-kind="orders"' in html and "succeeded" in html
     assert re.search(r'data-count="1"', html)
-    assert f"#{held['number']}" in html and "unknown SKU TEE-M" in html
+    assert f"#{held['number']}" in html and "Unknown SKU TEE-M" in html

@@ -114,7 +114,7 @@ def test_deliveries_need_login(hooks, client):
 def test_replay_checks_the_csrf_token(make_app, world, auth):
     from tests.fixtures.app import PASSWORD
 
-    app = make_app(WTF_CSRF_ENABLED=True, WEBHOOK_WORKER="off")
+    app = make_app(WEBHOOK_WORKER="off")
     with app.app_context():
         channel = add_channel(world.acme.id)
         endpoint = WebhookEndpoint(channel_id=channel.id, kind="automation", token="d" * 43)
@@ -128,13 +128,18 @@ def test_replay_checks_the_csrf_token(make_app, world, auth):
     client.post(
         "/login",
         data={"email": "admin@acme.test", "password": PASSWORD, "csrf_token": token.group(1)},
+        csrf=False,
     )
-    refused = client.post(f"/hooks/events/{event_id}/replay", headers={"HX-Request": "true"})
+    refused = client.post(
+        f"/hooks/events/{event_id}/replay", headers={"HX-Request": "true"}, csrf=False
+    )
     assert refused.status_code == 400
     html = client.get(f"/hooks/endpoints/{endpoint_id}/deliveries").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     accepted = client.post(
-        f"/hooks/events/{event_id}/replay", headers={"HX-Request": "true", "X-CSRFToken": csrf}
+        f"/hooks/events/{event_id}/replay",
+        headers={"HX-Request": "true", "X-CSRFToken": csrf},
+        csrf=False,
     )
     assert accepted.status_code == 200
 

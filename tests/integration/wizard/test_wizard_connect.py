@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import text
 
 from tests.fixtures.wix import APP_ID
-from tests.integration.wizard.wizard_kit import PNG, Visitor, state_of
+from tests.integration.wizard.wizard_kit import PNG, Visitor, confirmation_fields, state_of
 from wixoms.extensions import db
 from wixoms.models import Channel
 
@@ -79,6 +79,15 @@ def test_arriving_from_the_app_market_logged_out_logs_in_then_continues(env, wor
     assert parse_qs(urlsplit(page.url).query)["next"][0].startswith(expected)
 
     page = visitor.follow(visitor.login_from(page))
+    # A link from Wix creates nothing by itself: the merchant goes on, then names the site theirs.
+    assert "Connect a Wix site?" in page.text
+    action = "/wizard/app-url" if env.flow == "legacy" else "/wizard/callback"
+    went_on = visitor.post(action, data=confirmation_fields(page))
+    if env.flow == "legacy":  # on to Wix with the install token, which answers with a code
+        went_on = visitor.get(went_on.headers["Location"])
+    page = visitor.follow(went_on)
+    assert "Connect this site?" in page.text and "First Shop" in page.text
+    page = visitor.step(page, "trust", data={"account_id": world.acme.id})
     assert "Catalog v3" in page.text and "First Shop" in page.text
     page = visitor.step(page, "version", data={"action": "continue"})
     page = visitor.step(page, "account", data={"account_id": world.acme.id})

@@ -91,7 +91,8 @@ def test_site_connected_meanwhile_by_another_account_is_refused_at_save(env, vis
         db.session.add(Channel(account_id=world.globex.id, name="G", instance_id=ws.instance_id))
         db.session.commit()
     saved = visitor.follow(visitor.post(f"/wizard/{state_of(page)}/name", data={"name": "Mine"}))
-    assert failure_code(saved) == "site_taken" and "Globex" in saved.text
+    assert failure_code(saved) == "site_taken" and "another wixoms account" in saved.text
+    assert "Globex" not in saved.text  # never another tenant's name
     assert [c.name for c in env.channels()] == ["G"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -14,6 +15,7 @@ from tests.fixtures.wix import APP_ID
 from wixoms.extensions import db
 from wixoms.models import Channel, WizardSession
 
+CSRF_IN_PAGE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -57,6 +59,10 @@ class Visitor:
         self.env = env
         self.http = requests.Session()
         self.history: list[str] = []
+        self.csrf_token: str | None = None  # the last token a wixoms page carried, as a browser
+
+    def _is_wixoms(self, url: str) -> bool:
+        return url.startswith(self.env.url + "/")
 
     def _abs(self, url: str) -> str:
         return url if url.startswith("http") else urljoin(self.env.url, url)
@@ -64,13 +70,28 @@ class Visitor:
     def get(self, url: str, **kw) -> requests.Response:
         return self._send("GET", url, **kw)
 
-    def post(self, url: str, **kw) -> requests.Response:
+    def post(self, url: str, *, csrf: bool = True, **kw) -> requests.Response:
+        """Post as a form of the page would: with the page's CSRF token (``csrf=False``: none)."""
+        url = self._abs(url)
+        if csrf and self._is_wixoms(url):
+            if self.csrf_token is None:
+                self.follow(self.get("/"))  # a browser has a page before it posts
+            data = dict(kw.pop("data", None) or {})
+            data.setdefault("csrf_token", self.csrf_token)
+            kw["data"] = data
         return self._send("POST", url, **kw)
 
     def _send(self, method: str, url: str, **kw) -> requests.Response:
         url = self._abs(url)
         self.history.append(f"{method} {url}")
-        return self.http.request(method, url, allow_redirects=False, timeout=20, **kw)
+        response = self.http.request(method, url, allow_redirects=False, timeout=20, **kw)
+        if not self._is_wixoms(url):
+            return response
+        if found := CSRF_IN_PAGE.search(response.text):
+            self.csrf_token = found.group(1)
+        elif "wixoms_session=" in response.headers.get("Set-Cookie", ""):
+            self.csrf_token = None  # a new session (log in, log out): the next page has its token
+        return response
 
     def follow(self, response: requests.Response, limit: int = 12) -> requests.Response:
         """Follow redirects one by one (across wixoms and Wix), returning the page."""
@@ -140,6 +161,13 @@ def state_of(page: requests.Response) -> str:
     match = re.match(r"^/wizard/([A-Za-z0-9_-]{20,})", urlsplit(page.url).path)
     assert match, page.url
     return match.group(1)
+
+
+def confirmation_fields(page: requests.Response) -> dict[str, str]:
+    """The hidden fields of the "Connect a Wix site?" form (a link from Wix arrived)."""
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    fields.pop("csrf_token", None)
+    return {k: html.unescape(v) for k, v in fields.items()}
 
 
 def failure_code(page: requests.Response) -> str | None:

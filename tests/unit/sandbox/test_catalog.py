@@ -109,6 +109,7 @@ def v3_body(options: dict, variants: list[dict]) -> dict:
         "product": {
             "name": "Hoodie",
             "productType": "PHYSICAL",
+            "physicalProperties": {},
             "options": [
                 {
                     "name": name,
@@ -124,15 +125,20 @@ def v3_body(options: dict, variants: list[dict]) -> dict:
     }
 
 
-def v3_variant(price: str = "10.00", sku: str = "", **choices) -> dict:
-    return {
+def v3_variant(price: str = "10.00", sku: str = "", id: str = "", **choices) -> dict:
+    variant = {
         "choices": [
             {"optionChoiceNames": {"optionName": k, "choiceName": v, "renderType": "TEXT_CHOICES"}}
             for k, v in choices.items()
         ],
         "price": {"actualPrice": {"amount": price}},
-        "sku": sku,
+        "physicalProperties": {},
     }
+    if sku:
+        variant["sku"] = sku
+    if id:
+        variant["id"] = id
+    return variant
 
 
 def test_v3_variants_info_must_not_be_empty(store):
@@ -162,14 +168,15 @@ def test_v3_caller_must_send_every_combination_naming_every_option(store):
     assert len(product.variants) == 2
 
 
-def test_v3_update_keeps_variant_ids_by_choices_and_bumps_revision(store):
+def test_v3_update_keeps_a_variant_only_when_its_id_is_sent_and_bumps_revision(store):
     site = store.create_site("S", "V3_CATALOG")
     product = create_v3_product(
         store, site, v3_body({"Size": ["S"]}, [v3_variant(sku="H-S", Size="S")])
     )
     old_id = product.variants[0].id
     body = v3_body(
-        {"Size": ["S", "M"]}, [v3_variant(sku="H-S", Size="S"), v3_variant(sku="H-M", Size="M")]
+        {"Size": ["S", "M"]},
+        [v3_variant(sku="H-S", id=old_id, Size="S"), v3_variant(sku="H-M", Size="M")],
     )
     body["product"]["revision"] = "1"
     update_v3_product(store, product, body)
@@ -177,3 +184,9 @@ def test_v3_update_keeps_variant_ids_by_choices_and_bumps_revision(store):
     with pytest.raises(WixError) as info:
         update_v3_product(store, product, body)
     assert info.value.status == 409
+    # products-v-3 typings, V3VariantsInfo.variants: "If you want to update existing variant
+    # you must provide id, otherwise new variant with different id will be created".
+    again = v3_body({"Size": ["S", "M"]}, [v3_variant(Size="S"), v3_variant(Size="M")])
+    again["product"]["revision"] = "2"
+    update_v3_product(store, product, again)
+    assert old_id not in [v.id for v in product.variants]

@@ -8,8 +8,10 @@ import pytest
 
 from wixoms.models import Carrier, Order, OrderLine, Product, Shipment, ShipmentLine, Variant
 from wixoms.sync.fulfillments import shipping_provider, tracking_link, wix_line_items
-from wixoms.sync.inventory import Target, channel_quantity, chunks_by_product
+from wixoms.sync.inventory import chunks_by_product
+from wixoms.sync.inventory_targets import Target
 from wixoms.sync.products import SpecProblem, fingerprint, product_spec
+from wixoms.sync.stock import channel_quantity
 from wixoms.wix import PLANS, CatalogVersion, VariantRef
 
 
@@ -120,8 +122,10 @@ def test_v1_delta_updates_stay_in_one_chunk_so_batches_are_full():
 def test_v3_bulk_updates_are_chunked_by_estimated_calls():
     plan = PLANS["standard"]
     assert len(list(chunks_by_product(_targets(1000, 1), CatalogVersion.V3, plan))) == 1
-    chunks = list(chunks_by_product(_targets(10000, 1), CatalogVersion.V3, plan))
-    assert len(chunks) == 2 and _products_whole(chunks)  # 200 calls > 120 per chunk
+    # 20,000 one-variant products: 20 bulk updates (1000 each, Wix's limit) + 200 revision
+    # queries (100 products each) = 220 calls > 120 per chunk
+    chunks = list(chunks_by_product(_targets(20000, 1), CatalogVersion.V3, plan))
+    assert len(chunks) == 2 and _products_whole(chunks)
 
 
 def _order_with_lines() -> tuple[Order, OrderLine, OrderLine]:

@@ -8,7 +8,8 @@ from wixoms.models import Channel, WebhookEvent
 from wixoms.webhooks.deliveries import type_label
 from wixoms.webhooks.process import MAX_ATTEMPTS, RETRY_MAX_S, backoff_seconds, ignore_reason
 from wixoms.webhooks.ratelimit import TokenBucketLimiter
-from wixoms.webhooks.receive import _is_json, dedupe_key, kept_headers, site_id_in
+from wixoms.webhooks.receive import dedupe_key, kept_headers
+from wixoms.webhooks.verify import _is_json, site_id_in
 from wixoms.wix import parse_automation_request
 
 
@@ -116,7 +117,11 @@ def _channel(**values) -> Channel:
 
 
 def _event(**values) -> WebhookEvent:
-    defaults = {"order_external_id": "o-1", "event_type": "wix.ecom.v1.order_created"}
+    defaults = {
+        "order_external_id": "o-1",
+        "event_type": "wix.ecom.v1.order_created",
+        "endpoint_id": 1,
+    }
     return WebhookEvent(**{**defaults, **values})
 
 
@@ -130,6 +135,10 @@ def _event(**values) -> WebhookEvent:
         (_channel(channel_mode="manual"), _event(), "Manual, not Webhooks"),
         (_channel(), _event(order_external_id="", event_type="AppInstalled"), "Not an order"),
         (_channel(), _event(event_type="wix.ecom.v1.order_deleted"), "deleted in Wix"),
+        # App webhooks routed by instance (no endpoint): real time with no setup at all.
+        (_channel(channel_mode="scheduled"), _event(endpoint_id=None), None),
+        (_channel(channel_mode="manual"), _event(endpoint_id=None), "Manual, not Webhooks"),
+        (_channel(is_active=False), _event(endpoint_id=None), None),  # freshly connected
     ],
 )
 def test_ignore_reasons(channel, event, reason):

@@ -209,3 +209,17 @@ def test_plans_stay_under_wix_limit_and_default_exists():
     assert resolve_plan(None) is PLANS["standard"]
     with pytest.raises(ValueError, match="unknown throughput plan"):
         resolve_plan("gold")
+
+
+def _signed_raw(secret: str, raw: bytes) -> str:
+    body = _b64(raw)
+    return f"{_b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())}.{body}"
+
+
+@pytest.mark.parametrize("secret", ["forged", "s3cret"])
+def test_deeply_nested_signed_instance_is_refused_not_a_crash(oauth_app, secret):
+    """A forged one is refused before its payload is parsed; a genuinely signed one that nests
+    deeper than any Wix payload is refused as malformed (json.loads raised RecursionError)."""
+    param = _signed_raw(secret, b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(InvalidSignedInstance):
+        verify_signed_instance(oauth_app, param, now=NOW)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -16,6 +18,12 @@ V1_PRODUCT_URL = f"{BASE}/stores/v1/products"
 
 def body_of(call) -> dict:
     return json.loads(call.request.body)
+
+
+def query_of(call) -> dict:
+    """The payload of a GET query sent as the official SDK sends it (``.r`` = base64url)."""
+    encoded = parse_qs(urlsplit(call.request.url).query)[".r"][0]
+    return json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
 
 
 def tshirt_spec() -> ProductSpec:
@@ -45,6 +53,7 @@ def test_v1_create_with_options_sets_skus_and_hides_combinations_the_spec_lacks(
     assert sent_product["productType"] == "physical"
     assert [o["name"] for o in sent_product["productOptions"]] == ["Size", "Color"]
     assert body_of(mocked.calls[1]) == {
+        "id": "prod-1",
         "variants": [
             {
                 "choices": {"Size": "S", "Color": "Blue"},
@@ -53,7 +62,7 @@ def test_v1_create_with_options_sets_skus_and_hides_combinations_the_spec_lacks(
                 "price": 26,
             },
             {"choices": {"Size": "M", "Color": "Blue"}, "visible": False},
-        ]
+        ],
     }
     assert product.variants[0].sku == "TS-S-BLUE"
 
@@ -108,6 +117,8 @@ def test_v1_iter_products_pages_by_numeric_id(mocked, make_client):
     assert ids == ["prod-1", "prod-2", "prod-3"]
     first_query, next_query = body_of(mocked.calls[0]), body_of(mocked.calls[1])
     assert first_query["includeVariants"] is True
+    # hidden products never come back without it (products typings, QueryProductsRequest)
+    assert first_query["includeHiddenProducts"] is True
     assert json.loads(first_query["query"]["sort"]) == [{"numericId": "asc"}]
     assert "filter" not in first_query["query"]
     assert json.loads(next_query["query"]["filter"]) == {"numericId": {"$gt": 1700000000000002}}
@@ -168,6 +179,7 @@ def test_v1_inventory_patches_per_product_when_fewer_calls(mocked, make_client):
                 {"variantId": "v1", "quantity": 1},
                 {"variantId": "v3", "quantity": 6},
             ],
+            "productId": "p0",
         }
     }
 
@@ -205,15 +217,23 @@ def test_v1_inventory_skips_unchanged_levels(mocked, make_client):
 V3 = f"{BASE}/stores/v3"
 
 
-def test_v3_create_sends_every_combination_hiding_the_missing(mocked, make_client):
-    mocked.post(f"{V3}/products", json={"product": s.PRODUCT_V3})
+def test_v3_create_makes_inventory_with_the_product_and_hides_missing_combinations(
+    mocked, make_client
+):
+    mocked.post(f"{V3}/products-with-inventory", json={"product": s.PRODUCT_V3})
     make_client().catalog(CatalogVersion.V3).create_product(tshirt_spec())
-    product = body_of(mocked.calls[0])["product"]
-    assert product["productType"] == "PHYSICAL"
+    sent = body_of(mocked.calls[0])
+    # Create Product makes no inventory items; products-with-inventory does (§10)
+    assert mocked.calls[0].request.url == f"{V3}/products-with-inventory"
+    assert sent["fields"] == ["VARIANT_OPTION_CHOICE_NAMES"]
+    product = sent["product"]
+    assert product["productType"] == "PHYSICAL" and product["physicalProperties"] == {}
     variants = product["variantsInfo"]["variants"]
     assert len(variants) == 2
     assert variants[0]["sku"] == "TS-S-BLUE" and variants[0]["visible"] is True
     assert variants[0]["price"] == {"actualPrice": {"amount": "26.00"}}
+    assert all(v["physicalProperties"] == {} for v in variants)
+    assert all(v["inventoryItem"] == {"quantity": 0} for v in variants)
     assert variants[1]["visible"] is False and "sku" not in variants[1]
     assert variants[1]["choices"][0]["optionChoiceNames"] == {
         "optionName": "Size",
@@ -223,18 +243,34 @@ def test_v3_create_sends_every_combination_hiding_the_missing(mocked, make_clien
 
 
 def test_v3_simple_product_has_one_variant_with_the_sku(mocked, make_client):
-    mocked.post(f"{V3}/products", json={"product": s.PRODUCT_V3})
+    mocked.post(f"{V3}/products-with-inventory", json={"product": s.PRODUCT_V3})
     make_client().catalog(CatalogVersion.V3).create_product(
         ProductSpec(name="Mug", price=Decimal("9.99"), sku="MUG")
     )
     product = body_of(mocked.calls[0])["product"]
     assert product["options"] == []
     assert product["variantsInfo"]["variants"] == [
-        {"choices": [], "price": {"actualPrice": {"amount": "9.99"}}, "sku": "MUG", "visible": True}
+        {
+            "choices": [],
+            "price": {"actualPrice": {"amount": "9.99"}},
+            "physicalProperties": {},
+            "sku": "MUG",
+            "visible": True,
+            "inventoryItem": {"quantity": 0},
+        }
     ]
 
 
-def test_v3_update_reads_the_revision_and_keeps_variant_ids(mocked, make_client):
+def test_v3_product_without_sku_omits_it_rather_than_sending_empty(mocked, make_client):
+    mocked.post(f"{V3}/products-with-inventory", json={"product": s.PRODUCT_V3})
+    make_client().catalog(CatalogVersion.V3).create_product(
+        ProductSpec(name="Mug", price=Decimal("9.99"))
+    )
+    [variant] = body_of(mocked.calls[0])["product"]["variantsInfo"]["variants"]
+    assert "sku" not in variant  # minLength 1 (products-v-3 typings)
+
+
+def test_v3_update_asks_for_choice_names_and_keeps_variant_ids(mocked, make_client):
     mocked.get(f"{V3}/products/p3-1", json={"product": s.PRODUCT_V3})
     mocked.patch(f"{V3}/products/p3-1", json={"product": s.PRODUCT_V3})
     spec = ProductSpec(
@@ -244,11 +280,48 @@ def test_v3_update_reads_the_revision_and_keeps_variant_ids(mocked, make_client)
         variants=[VariantSpec({"Size": "M"}, "HD-M")],
     )
     make_client().catalog(CatalogVersion.V3).update_product("p3-1", spec)
+    asked = parse_qs(urlsplit(mocked.calls[0].request.url).query)
+    assert asked == {"productId": ["p3-1"], "fields": ["VARIANT_OPTION_CHOICE_NAMES"]}
     product = body_of(mocked.calls[1])["product"]
-    assert product["revision"] == "4"
+    assert product["revision"] == "4" and product["id"] == "p3-1"
     by_id = {v["id"]: v for v in product["variantsInfo"]["variants"]}
     assert by_id["v3-m"]["sku"] == "HD-M" and by_id["v3-m"]["visible"] is True
-    assert by_id["v3-s"]["visible"] is False and by_id["v3-s"]["sku"] == ""
+    # the stale SKU is cleared by leaving it out: variants are replaced whole
+    assert by_id["v3-s"]["visible"] is False and "sku" not in by_id["v3-s"]
+    assert len(mocked.calls) == 2  # no new variant: no inventory item to create
+
+
+def test_v3_update_matches_variants_by_choice_ids_when_names_are_missing(mocked, make_client):
+    """Get Product without fields=VARIANT_OPTION_CHOICE_NAMES gives choice ids only."""
+    without_names = json.loads(json.dumps(s.PRODUCT_V3))
+    for v in without_names["variantsInfo"]["variants"]:
+        for c in v["choices"]:
+            del c["optionChoiceNames"]
+    mocked.get(f"{V3}/products/p3-1", json={"product": without_names})
+    mocked.patch(f"{V3}/products/p3-1", json={"product": s.PRODUCT_V3})
+    spec = ProductSpec(
+        name="Hoodie", price=Decimal("129.99"), options=[("Size", ["S", "M"])],
+        variants=[VariantSpec({"Size": "M"}, "HD-M")],
+    )  # fmt: skip
+    make_client().catalog(CatalogVersion.V3).update_product("p3-1", spec)
+    ids = [v.get("id") for v in body_of(mocked.calls[1])["product"]["variantsInfo"]["variants"]]
+    assert ids == ["v3-s", "v3-m"]
+
+
+def test_v3_update_gives_added_variants_an_inventory_item(mocked, make_client):
+    grown = json.loads(json.dumps(s.PRODUCT_V3))
+    new_variant = json.loads(json.dumps(grown["variantsInfo"]["variants"][1]))
+    new_variant.update(id="v3-l", sku="HD-L")
+    grown["variantsInfo"]["variants"].append(new_variant)
+    mocked.get(f"{V3}/products/p3-1", json={"product": s.PRODUCT_V3})
+    mocked.patch(f"{V3}/products/p3-1", json={"product": grown})
+    mocked.post(f"{V3}/bulk/inventory-items/create", json={"results": []})
+    spec = ProductSpec(name="Hoodie", price=Decimal("129.99"), options=[("Size", ["S", "M"])])
+    make_client().catalog(CatalogVersion.V3).update_product("p3-1", spec)
+    assert body_of(mocked.calls[2]) == {
+        "inventoryItems": [{"variantId": "v3-l", "productId": "p3-1", "quantity": 0}],
+        "returnEntity": True,
+    }
 
 
 def item(variant: str, product: str = "p3-1", revision: str = "1", sku: str | None = None) -> dict:
@@ -279,9 +352,9 @@ def bulk_ok(items: list[dict], revision: str = "2") -> dict:
 
 def test_v3_inventory_queries_revisions_once_then_uses_the_cache(mocked, make_client):
     items = [item("a"), item("b")]
-    mocked.post(
+    mocked.get(
         f"{V3}/inventory-items/query",
-        json={"inventoryItems": items, "pagingMetadata": {"hasNext": False}},
+        json={"inventoryItems": items, "pagingMetadata": {"count": 2, "cursors": {}}},
     )
     mocked.post(f"{V3}/bulk/inventory-items/update", json=bulk_ok(items))
     client = make_client()
@@ -289,17 +362,19 @@ def test_v3_inventory_queries_revisions_once_then_uses_the_cache(mocked, make_cl
     first = client.catalog(CatalogVersion.V3).set_inventory(levels)
     assert (first.strategy, first.calls, len(first.updated)) == ("bulk_update", 2, 2)
     sent_items = body_of(mocked.calls[1])["inventoryItems"]
-    assert sent_items[0] == {
-        "inventoryItem": {"id": "inv-a", "revision": "1", "trackQuantity": True, "quantity": 5}
+    # trackQuantity is read-only (inventory-items-v-3 typings): a quantity implies tracking
+    assert sent_items[0] == {"inventoryItem": {"id": "inv-a", "revision": "1", "quantity": 5}}
+    assert query_of(mocked.calls[0])["query"] == {
+        "filter": {"productId": {"$in": ["p3-1"]}},
+        "cursorPaging": {"limit": 1000},
     }
-    assert body_of(mocked.calls[0])["query"]["filter"] == {"productId": {"$in": ["p3-1"]}}
     second = client.catalog(CatalogVersion.V3).set_inventory({VariantRef("p3-1", "a"): 7})
     assert second.calls == 1
     assert body_of(mocked.calls[2])["inventoryItems"][0]["inventoryItem"]["revision"] == "2"
 
 
 def test_v3_stale_revision_is_reread_and_retried_once(mocked, make_client):
-    mocked.post(f"{V3}/inventory-items/query", json={"inventoryItems": [item("a", revision="9")]})
+    mocked.get(f"{V3}/inventory-items/query", json={"inventoryItems": [item("a", revision="9")]})
     mocked.post(
         f"{V3}/bulk/inventory-items/update",
         json={
@@ -326,17 +401,17 @@ def test_v3_stale_revision_is_reread_and_retried_once(mocked, make_client):
 
 
 def test_v3_variant_without_inventory_item_is_reported_failed(mocked, make_client):
-    mocked.post(f"{V3}/inventory-items/query", json={"inventoryItems": []})
+    mocked.get(f"{V3}/inventory-items/query", json={"inventoryItems": []})
     result = make_client().catalog(CatalogVersion.V3).set_inventory({VariantRef("px", "vx"): 1})
     assert VariantRef("px", "vx") in result.failed
 
 
 def test_v3_find_variants_by_sku_reads_inventory_items(mocked, make_client):
-    mocked.post(
+    mocked.get(
         f"{V3}/inventory-items/query",
         json={
             "inventoryItems": [item("a", sku="A"), item("b", sku="B")],
-            "pagingMetadata": {"cursors": {"next": "n1"}, "hasNext": True},
+            "pagingMetadata": {"cursors": {"next": "n1"}},
         },
     )
     found = make_client().catalog(CatalogVersion.V3).find_variants_by_sku(["A"])
@@ -346,15 +421,16 @@ def test_v3_find_variants_by_sku_reads_inventory_items(mocked, make_client):
 
 def test_v3_iter_products_reads_variants_per_product(mocked, make_client):
     bare = {k: v for k, v in s.PRODUCT_V3.items() if k != "variantsInfo"}
-    mocked.post(
+    mocked.get(
         f"{V3}/products/query",
         json={
             "products": [bare],
             "pagingMetadata": {"count": 1, "cursors": {"next": "c1"}, "hasNext": True},
         },
     )
-    mocked.post(f"{V3}/products/query", json={"products": [], "pagingMetadata": {"hasNext": False}})
+    mocked.get(f"{V3}/products/query", json={"products": [], "pagingMetadata": {"hasNext": False}})
     mocked.get(f"{V3}/products/p3-1", json={"product": s.PRODUCT_V3})
     [product] = make_client().catalog(CatalogVersion.V3).iter_products()
     assert [v.sku for v in product.variants] == ["HD-S", None]
-    assert body_of(mocked.calls[2])["query"] == {"cursorPaging": {"limit": 100, "cursor": "c1"}}
+    # after the first page only the cursor goes out, as the SDK's query builder sends it
+    assert query_of(mocked.calls[2]) == {"query": {"cursorPaging": {"cursor": "c1", "limit": 100}}}

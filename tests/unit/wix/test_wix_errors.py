@@ -141,3 +141,14 @@ def test_payload_error_names_the_missing_field():
     err = WixPayloadError("order[o-1].number")
     assert err.field == "order[o-1].number"
     assert "order[o-1].number is missing" in err.user_message
+
+
+def test_a_sku_used_by_another_wix_product_says_so():
+    """products-v-3 typings: SKU_ALREADY_EXIST_ERROR (SKUs are unique in the store)."""
+    body = {
+        "message": "SKU A already exists in this store",
+        "details": {"applicationError": {"code": "SKU_ALREADY_EXIST_ERROR", "description": "A"}},
+    }
+    err = error_from_response(409, body)
+    assert isinstance(err, WixConflict)
+    assert "already uses this SKU" in err.user_message and "Change the SKU" in err.user_message

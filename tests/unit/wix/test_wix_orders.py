@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+import requests
 import responses
 
 from tests.unit.wix import wix_samples as s
@@ -46,9 +47,15 @@ def test_first_page_filters_by_status_and_updated_since_sorted_ascending(mocked,
                 "updatedDate": {"$gte": "2024-01-01T00:00:00.000Z"},
             },
             "sort": [{"fieldName": "updatedDate", "order": "ASC"}],
-            "cursorPaging": {"limit": 100, "cursor": None},
+            "cursorPaging": {"limit": 100},
         }
     }
+
+
+def test_search_always_names_its_statuses(make_client):
+    """Without a status filter Wix leaves PENDING and REJECTED out (wix-api.md §10)."""
+    with pytest.raises(ValueError, match="status"):
+        make_client().orders.search_body(statuses=[], updated_since=None, cursor=None)
 
 
 def test_next_pages_send_only_the_cursor(mocked, make_client):
@@ -74,7 +81,9 @@ def test_iteration_resumes_from_a_stored_cursor(mocked, make_client):
 
 def test_paging_stops_when_has_next_is_false_even_with_a_cursor(mocked, make_client):
     mocked.post(SEARCH, json=page(["a"], "c1", has_next=False))
-    assert len(list(make_client().orders.iter_pages(statuses=[], updated_since=None))) == 1
+    assert (
+        len(list(make_client().orders.iter_pages(statuses=["APPROVED"], updated_since=None))) == 1
+    )
 
 
 def test_page_size_follows_the_plan(mocked, make_client):
@@ -82,7 +91,7 @@ def test_page_size_follows_the_plan(mocked, make_client):
 
     plan = ThroughputPlan("t", "t", 60, 10, orders_page_size=25)
     mocked.post(SEARCH, json=page([]))
-    list(make_client(plan=plan).orders.iter_pages(statuses=[], updated_since=None))
+    list(make_client(plan=plan).orders.iter_pages(statuses=["APPROVED"], updated_since=None))
     assert sent(mocked.calls[0])["search"]["cursorPaging"]["limit"] == 25
 
 
@@ -90,7 +99,7 @@ def test_pages_stream_at_most_one_page_ahead(mocked, make_client):
     mocked.post(SEARCH, json=page(["a"], "c1"))
     mocked.post(SEARCH, json=page(["b"], "c2"))
     mocked.post(SEARCH, json=page(["c"]))
-    pages = make_client().orders.iter_pages(statuses=[], updated_since=None)
+    pages = make_client().orders.iter_pages(statuses=["APPROVED"], updated_since=None)
     next(pages)
     time.sleep(0.2)
     assert len(mocked.calls) == 2
@@ -102,14 +111,14 @@ def test_without_prefetch_nothing_is_fetched_ahead(mocked, make_client):
     mocked.post(SEARCH, json=page(["b"]))
     client = make_client()
     client.orders.prefetch = False
-    next(client.orders.iter_pages(statuses=[], updated_since=None))
+    next(client.orders.iter_pages(statuses=["APPROVED"], updated_since=None))
     assert len(mocked.calls) == 1
 
 
 def test_an_error_fetching_the_next_page_surfaces_after_the_current_page(mocked, make_client):
     mocked.post(SEARCH, json=page(["a"], "c1"))
     mocked.post(SEARCH, status=400, json={"message": "bad cursor"})
-    pages = make_client().orders.iter_pages(statuses=[], updated_since=None)
+    pages = make_client().orders.iter_pages(statuses=["APPROVED"], updated_since=None)
     assert next(pages).orders[0].id == "a"
     with pytest.raises(WixValidationError):
         next(pages)
@@ -118,7 +127,7 @@ def test_an_error_fetching_the_next_page_surfaces_after_the_current_page(mocked,
 def test_search_is_retried_after_5xx(mocked, make_client):
     mocked.post(SEARCH, status=503)
     mocked.post(SEARCH, json=page(["a"]))
-    pages = list(make_client().orders.iter_pages(statuses=[], updated_since=None))
+    pages = list(make_client().orders.iter_pages(statuses=["APPROVED"], updated_since=None))
     assert pages[0].orders[0].id == "a"
 
 
@@ -131,6 +140,7 @@ def test_get_reads_one_order(mocked, make_client):
 
 
 CREATE = f"{BASE}/ecom/v1/fulfillments/orders/o-1/create-fulfillment"
+LIST = f"{BASE}/ecom/v1/fulfillments/orders/o-1"
 
 
 def test_create_fulfillment_sends_lines_and_tracking_and_returns_its_id(mocked, make_client):
@@ -143,6 +153,7 @@ def test_create_fulfillment_sends_lines_and_tracking_and_returns_its_id(mocked, 
         match=[
             responses.matchers.json_params_matcher(
                 {
+                    "orderId": "o-1",
                     "fulfillment": {
                         "lineItems": [{"id": "li-1", "quantity": 2}],
                         "trackingInfo": {
@@ -150,7 +161,7 @@ def test_create_fulfillment_sends_lines_and_tracking_and_returns_its_id(mocked, 
                             "shippingProvider": "custom",
                             "trackingLink": "https://track.test/1Z9",
                         },
-                    }
+                    },
                 }
             )
         ],
@@ -175,12 +186,42 @@ def test_known_provider_omits_the_link(mocked, make_client):
 
 def test_create_fulfillment_is_not_repeated_after_5xx(mocked, make_client):
     mocked.post(CREATE, status=500)
+    mocked.get(LIST, json={"orderWithFulfillments": {"orderId": "o-1", "fulfillments": []}})
     client = make_client()
     with pytest.raises(WixServerError):
         client.fulfillments.create(
             "o-1", line_items=[("li-1", 1)], tracking_number="1", shipping_provider="ups"
         )
-    assert client.calls == 1
+    # one create, then one look at the order's fulfillments: nothing there, so it failed
+    assert [c.request.method for c in mocked.calls] == ["POST", "GET"]
+
+
+def test_a_lost_create_fulfillment_answer_is_recovered_from_the_orders_fulfillments(
+    mocked, make_client
+):
+    """§10: list the order's fulfillments after a lost response (here: timeout)."""
+    mocked.post(CREATE, body=requests.ReadTimeout("answer lost"))
+    mocked.get(
+        LIST,
+        json={
+            "orderWithFulfillments": {
+                "orderId": "o-1",
+                "fulfillments": [
+                    {"id": "f-old", "lineItems": [{"id": "li-0", "quantity": 1}],
+                     "trackingInfo": {"trackingNumber": "0", "shippingProvider": "ups"}},
+                    {"id": "f-made", "lineItems": [{"id": "li-1", "quantity": 1}],
+                     "trackingInfo": {"trackingNumber": "1Z1", "shippingProvider": "ups"}},
+                ],
+            }
+        },
+        match=[responses.matchers.query_param_matcher({"orderId": "o-1"})],
+    )  # fmt: skip
+    client = make_client()
+    fid = client.fulfillments.create(
+        "o-1", line_items=[("li-1", 1)], tracking_number="1Z1", shipping_provider="ups"
+    )
+    assert fid == "f-made"
+    assert [c.request.method for c in mocked.calls] == ["POST", "GET"]
 
 
 def test_duplicate_tracking_number_is_a_conflict_with_its_code(mocked, make_client):

@@ -39,6 +39,13 @@ def test_get_is_retried_after_5xx_then_succeeds(mocked, clock):
     assert clock.sleeps == [0.5, 1.0]  # exponential: base·2^(n-1), jitter at its top
 
 
+def test_a_5xx_with_wixs_empty_message_body_is_retried_like_an_empty_one(mocked, clock):
+    """wix-api.md §10: a 5xx body may be {"message":"","details":{}} instead of empty."""
+    mocked.get(ORDER_URL, status=500, json={"message": "", "details": {}})
+    mocked.get(ORDER_URL, json={"order": {"id": "o-1"}})
+    assert transport(clock).request("GET", "/ecom/v1/orders/o-1") == {"order": {"id": "o-1"}}
+
+
 def test_backoff_is_capped_and_jittered():
     policy = RetryPolicy(backoff_base=1, backoff_max=4)
     assert policy.delay(10, None, lambda: 1.0) == 4

@@ -11,6 +11,7 @@ import pytest
 from tests.keys import rsa_key_pair
 from tests.unit.wix import wix_samples as s
 from wixoms.wix import InvalidWebhook, parse_automation_request, verify_app_webhook
+from wixoms.wix.webhooks import MAX_JSON_DEPTH, JsonTooDeep, load_json
 
 PRIVATE, PUBLIC = rsa_key_pair()
 OTHER_PRIVATE, _ = rsa_key_pair()
@@ -113,9 +114,18 @@ def test_webhook_for_another_instance_is_rejected():
         )
 
 
-def test_expired_webhook_is_rejected():
+def test_a_retry_whose_jwt_expired_is_taken_and_keeps_its_event_id_for_dedupe():
+    """Wix retries for hours with the JWT it signed first (wix-api.md §10): the signature
+    proves the sender, the event id blocks a second processing."""
+    first = verify_app_webhook(signed(order_event(), exp_in=3600), PUBLIC)
+    retried = verify_app_webhook(signed(order_event(), exp_in=-6 * 3600), PUBLIC)
+    assert retried.token_expired and not first.token_expired
+    assert retried.dedupe_key == first.dedupe_key == "app:evt-1"
+
+
+def test_an_expired_jwt_with_a_bad_signature_is_still_rejected():
     with pytest.raises(InvalidWebhook):
-        verify_app_webhook(signed(order_event(), exp_in=-120), PUBLIC)
+        verify_app_webhook(signed(order_event(), exp_in=-120, key=OTHER_PRIVATE), PUBLIC)
 
 
 def test_hs256_token_is_not_accepted_with_the_public_key():
@@ -167,3 +177,21 @@ def test_automation_event_keeps_the_order_and_its_time():
 def test_automation_body_without_order_id_is_rejected(payload):
     with pytest.raises(InvalidWebhook):
         parse_automation_request(payload)
+
+
+@pytest.mark.parametrize("nest", ["[", "{", "mixed"])
+def test_json_nesting_limit_is_exact_whether_or_not_the_tree_is_walked(nest):
+    def nested(depth: int) -> str:
+        text = "1"
+        for level in range(depth):
+            use_list = nest == "[" or (nest == "mixed" and level % 2)
+            text = f"[{text}]" if use_list else f'{{"k": {text}}}'
+        return text
+
+    # A string full of brackets makes the text look deep; the parsed value is what counts.
+    assert load_json(f'{{"s": "{"[" * 500}", "v": {nested(MAX_JSON_DEPTH - 1)}}}') is not None
+    assert load_json(nested(MAX_JSON_DEPTH)) is not None
+    with pytest.raises(JsonTooDeep):
+        load_json(nested(MAX_JSON_DEPTH + 1))
+    with pytest.raises(JsonTooDeep):
+        load_json(nested(MAX_JSON_DEPTH + 1).encode())

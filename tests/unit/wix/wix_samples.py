@@ -129,7 +129,8 @@ PRODUCT_V1 = {
         {
             "name": "Color",
             "optionType": "color",
-            "choices": [{"value": "Blue", "description": "#00f", "inStock": True, "visible": True}],
+            # a colour's value is its hex code; variants name it by description (§10)
+            "choices": [{"value": "#00f", "description": "Blue", "inStock": True, "visible": True}],
         },
     ],
     "variants": [
@@ -177,12 +178,14 @@ PRODUCT_V1_SIMPLE = {
 
 
 def v3_choice(option: str, choice: str) -> dict:
+    """A variant's choice as Get Product returns it with fields=VARIANT_OPTION_CHOICE_NAMES."""
     return {
+        "optionChoiceIds": {"optionId": f"opt-{option}", "choiceId": f"ch-{choice}"},
         "optionChoiceNames": {
             "optionName": option,
             "choiceName": choice,
             "renderType": "TEXT_CHOICES",
-        }
+        },
     }
 
 
@@ -195,12 +198,13 @@ PRODUCT_V3 = {
     "productType": "PHYSICAL",
     "options": [
         {
+            "id": "opt-Size",
             "name": "Size",
             "optionRenderType": "TEXT_CHOICES",
             "choicesSettings": {
                 "choices": [
-                    {"choiceType": "CHOICE_TEXT", "name": "S"},
-                    {"choiceType": "CHOICE_TEXT", "name": "M"},
+                    {"choiceId": "ch-S", "choiceType": "CHOICE_TEXT", "name": "S"},
+                    {"choiceId": "ch-M", "choiceType": "CHOICE_TEXT", "name": "M"},
                 ]
             },
         },
