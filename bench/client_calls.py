@@ -7,8 +7,9 @@ Runs the sandbox in-process (wixoms.sandbox.server.SandboxServer) with 20 ms inj
   (wix-api.md §9). Wall ideal = max(a bare `requests` loop making exactly those calls in this
   run, the time the Throughput plan's token bucket needs for them).
 - inventory: 1% of the site's SKUs change (half up, half down) and are pushed with the Wix
-  quantities last read as `last_known`. Minimum (§9): v3 = ceil(k / bulk size) bulk updates
-  (revisions cached from the last read); v1 = the fewer of ceil(up/300) + ceil(down/300)
+  quantities last read as `last_known`. Minimum (§9, with Wix's limits of §10, not the
+  client's settings): v3 = ceil(k / 1000) bulk updates (revisions cached from the last
+  read); v1 = the fewer of ceil(up/300) + ceil(down/300)
   increment/decrement calls and one PATCH per touched product. A cold v3 push (no cached
   revisions) is reported too, against bulk calls + the inventory-item query pages a perfect
   client would need for the touched products.
@@ -41,6 +42,10 @@ from wixoms.wix import (
     WixClient,
 )
 from wixoms.wix.catalog_v3 import revision_cache
+from wixoms.wix.throughput import WIX_MAX_PAGE_SIZE
+from wixoms.wix.throughput import WIX_V1_INVENTORY_BATCH_MAX as WIX_V1_BATCH
+from wixoms.wix.throughput import WIX_V3_INVENTORY_BULK_MAX as WIX_V3_BULK
+from wixoms.wix.throughput import WIX_V3_INVENTORY_PAGE_MAX as WIX_V3_PAGE
 from wixoms.wix.tokens import token_registry
 from wixoms.wix.transport import rate_limiters
 
@@ -136,7 +141,7 @@ def bench_orders(server, control, n_orders: int) -> dict:
     world = seeded_site(server, control, "v3", products=30, orders=n_orders)
     searchable = sum(1 for o in control.orders(world.site["id"]) if o["status"] != "INITIALIZED")
     plan = PLANS[DEFAULT_PLAN]
-    minimum = math.ceil(searchable / plan.orders_page_size) + 1
+    minimum = math.ceil(searchable / WIX_MAX_PAGE_SIZE) + 1  # Wix's page limit, not the plan's
     control.set_faults(latency_ms=LATENCY_MS)
 
     # Alternate baseline and client runs and compare medians: other load on the machine
@@ -190,7 +195,6 @@ def _changes(levels: dict, rng: random.Random) -> dict:
 def bench_inventory(server, control, catalog: str, products: int) -> dict:
     world = seeded_site(server, control, catalog, products=products, orders=0)
     version = CatalogVersion.V1 if catalog == "v1" else CatalogVersion.V3
-    plan = PLANS[DEFAULT_PLAN]
     # Setup reads are not measured: lift the sandbox's per-minute limit meanwhile.
     control.set_faults(rate_limit_per_minute=1_000_000)
     revision_cache.clear()
@@ -205,11 +209,11 @@ def bench_inventory(server, control, catalog: str, products: int) -> dict:
     down = sum(1 for r, q in target.items() if q < levels[r])
     if version is CatalogVersion.V1:
         minimum = min(
-            math.ceil(up / plan.inventory_batch_v1) + math.ceil(down / plan.inventory_batch_v1),
+            math.ceil(up / WIX_V1_BATCH) + math.ceil(down / WIX_V1_BATCH),
             len({r.product_id for r in target}),
         )
     else:
-        minimum = math.ceil(len(target) / plan.inventory_batch_v3)
+        minimum = math.ceil(len(target) / WIX_V3_BULK)
 
     client = world.client()
     client.tokens.access_token()  # the token call is not part of the push
@@ -231,11 +235,11 @@ def bench_inventory(server, control, catalog: str, products: int) -> dict:
         f"inventory_{catalog}_calls_ratio": calls / minimum,
     }
     if version is CatalogVersion.V3:
-        out.update(cold_v3_push(world, control, target, plan))
+        out.update(cold_v3_push(world, control, target))
     return out
 
 
-def cold_v3_push(world: World, control: SandboxControl, target: dict, plan) -> dict:
+def cold_v3_push(world: World, control: SandboxControl, target: dict) -> dict:
     """No cached revisions: the push must query the touched products' inventory items."""
     revision_cache.clear()
     touched = {r.product_id for r in target}
@@ -244,7 +248,7 @@ def cold_v3_push(world: World, control: SandboxControl, target: dict, plan) -> d
         for p in control.products(world.site["id"])
         if p["id"] in touched
     )
-    minimum = math.ceil(len(target) / plan.inventory_batch_v3) + math.ceil(items / 100)
+    minimum = math.ceil(len(target) / WIX_V3_BULK) + math.ceil(items / WIX_V3_PAGE)
     bumped = {r: q + 1 for r, q in target.items()}
     client = world.client()
     client.tokens.access_token()

@@ -8,10 +8,16 @@ place: Wix shows what InventoryPushState says was last sent. Then:
 
 - 1% of the SKUs change in the OMS (half up, half down) and ``run_now(channel, "inventory")``
   pushes them. Calls are counted by the sandbox. Minimum (wix-api.md §9): v1 = the fewer of
-  ceil(up/300) + ceil(down/300) increment/decrement calls and one PATCH per touched product;
-  v3 = ceil(k/100) bulk updates + the inventory-item query pages a perfect client needs for the
-  touched products' revisions (a fresh process has none cached).
+  one PATCH per touched product and ceil(up/300) + ceil(down/300) increment/decrement calls
+  after reading Wix's quantities (products pages of 100: a delta from a quantity not read from
+  Wix would carry any drift, issue 14);
+  v3 = ceil(k/1000) bulk updates + the inventory-item query pages (≤ 1000 items) a perfect
+  client needs for the touched products' revisions (a fresh process has none cached). The
+  batch sizes are Wix's limits (§10, the SDK typings), not the client's settings.
 - the push runs again with nothing changed: the goal is 0 calls.
+
+The last read-back of Wix's quantities (reconciliation) is recent, as it would be between two
+scheduled reconciliations, so neither push is a reconciliation.
 
 Wix's quantities are checked against the OMS afterwards; a wrong quantity fails the benchmark.
 Usage: python bench/inventory_push.py [--quick]
@@ -40,16 +46,21 @@ from wixoms.models import (
     InventoryPushState,
     Product,
     SkuMapping,
+    SyncCheckpoint,
     Variant,
     Warehouse,
     WarehouseMapping,
 )
+from wixoms.models._base import utcnow
 from wixoms.sandbox.catalog import set_stock
 from wixoms.sandbox.control_client import SandboxControl
 from wixoms.sandbox.server import SandboxServer
 from wixoms.sync.runs import run_now
-from wixoms.wix import PLANS
 from wixoms.wix.catalog_v3 import revision_cache
+from wixoms.wix.throughput import WIX_MAX_PAGE_SIZE
+from wixoms.wix.throughput import WIX_V1_INVENTORY_BATCH_MAX as WIX_V1_BATCH
+from wixoms.wix.throughput import WIX_V3_INVENTORY_BULK_MAX as WIX_V3_BULK
+from wixoms.wix.throughput import WIX_V3_INVENTORY_PAGE_MAX as WIX_V3_PAGE
 
 PLAN = "standard"
 APP_ID = "bench-inventory-push"
@@ -116,6 +127,8 @@ class World:
         )
         logging.getLogger("wixoms").setLevel(logging.WARNING)  # no per-request log lines
         self.skus = wix_skus(server, self.site_id)
+        with server.store.lock:
+            self.wix_products = len(server.store.site_products[self.site_id])
         rng = random.Random(7)
         self.on_hand = {sku: rng.randrange(0, 60) for sku, *_ in self.skus}
         with self.app.app_context():
@@ -136,6 +149,9 @@ class World:
         db.session.add_all([warehouse, channel])
         db.session.flush()
         db.session.add(WarehouseMapping(channel_id=channel.id, warehouse_id=warehouse.id))
+        db.session.add(
+            SyncCheckpoint(channel_id=channel.id, kind="inventory", updated_since=utcnow())
+        )
         product_ids: dict[str, int] = {}
         for _sku, wix_product, *_ in self.skus:
             product_ids.setdefault(wix_product, len(product_ids) + 1)
@@ -206,16 +222,16 @@ class World:
 
 
 def minimum_calls(world: World, changed: dict[str, int], old: dict[str, int]) -> int:
-    plan = PLANS[PLAN]
     rows = {s: (p, n) for s, p, _v, _c, n in world.skus}
     touched = {rows[s][0] for s in changed}
     if world.catalog == "v1":
         up = sum(1 for s, q in changed.items() if q > old[s])
         down = len(changed) - up
-        deltas = math.ceil(up / plan.inventory_batch_v1) + math.ceil(down / plan.inventory_batch_v1)
-        return min(deltas, len(touched))
+        deltas = math.ceil(up / WIX_V1_BATCH) + math.ceil(down / WIX_V1_BATCH)
+        reads = math.ceil(world.wix_products / WIX_MAX_PAGE_SIZE)  # every product is read
+        return min(reads + deltas, len(touched))
     items = sum(n for p, n in {rows[s] for s in changed} if p in touched)
-    return math.ceil(len(changed) / plan.inventory_batch_v3) + math.ceil(items / 100)
+    return math.ceil(len(changed) / WIX_V3_BULK) + math.ceil(items / WIX_V3_PAGE)
 
 
 def bench_catalog(server, control, catalog: str, products: int, tmp: Path) -> dict:
