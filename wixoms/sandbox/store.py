@@ -64,7 +64,8 @@ DEFAULT_CONFIG = {
 }
 
 
-def _key_pair() -> tuple[str, str]:
+def rsa_key_pair() -> tuple[str, str]:
+    """(private PEM, public PEM) of a fresh 2048-bit key, as the Wix dashboard gives an app."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(
         serialization.Encoding.PEM,
@@ -214,7 +215,7 @@ class Store:
             if existing is not None:
                 private, public = existing.private_key_pem, existing.public_key_pem
             else:
-                private, public = _key_pair()
+                private, public = rsa_key_pair()
             app = App(
                 app_id=app_id,
                 app_secret=spec.get("appSecret") or spec.get("app_secret") or secrets.token_hex(16),

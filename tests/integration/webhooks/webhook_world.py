@@ -10,9 +10,9 @@ import jwt
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.keys import rsa_key_pair
 from wixoms.extensions import db
 from wixoms.models import Channel, Order, WebhookEndpoint, WebhookEvent
+from wixoms.sandbox.store import rsa_key_pair
 
 INSTANCE_ID = "inst-acme-0001"
 SITE_ID = "site-acme-0001"

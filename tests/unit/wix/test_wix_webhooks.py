@@ -8,8 +8,8 @@ import time
 import jwt
 import pytest
 
-from tests.keys import rsa_key_pair
 from tests.unit.wix import wix_samples as s
+from wixoms.sandbox.store import rsa_key_pair
 from wixoms.wix import InvalidWebhook, parse_automation_request, verify_app_webhook
 from wixoms.wix.webhooks import MAX_JSON_DEPTH, JsonTooDeep, load_json
 
