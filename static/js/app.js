@@ -19,3 +19,8 @@ document.addEventListener("click", (e) => {
   const item = e.target.closest("[data-closes-menu]");
   if (item) item.closest("details")?.removeAttribute("open");
 });
+// A held order arriving on the live orders list brings the bulk-release bar with it.
+document.addEventListener("htmx:afterSwap", () => {
+  const bar = document.getElementById("bulk-release");
+  if (bar && bar.hidden && document.querySelector("input[form='bulk-release']")) bar.hidden = false;
+});

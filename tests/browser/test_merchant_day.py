@@ -129,6 +129,20 @@ def test_orders_arrive_live_newest_first_in_words_and_held_ones_are_released_in_
     shots(page, "dashboard-pictures")
     assert not axe_problems(page)
 
+    # A held order arriving while the list shows none brings the bulk-release bar with it.
+    with m.app.app_context():
+        db.session.execute(
+            db.update(Variant).where(Variant.sku == "TEE-L").values(sku="TEE-L-RETIRED")
+        )
+        db.session.commit()
+    m.open("/orders/")
+    expect(page.get_by_role("link", name="#10005")).to_be_visible()
+    expect(page.get_by_role("button", name="Release selected")).to_be_hidden()
+    m.order("L", createdDate=days_ago(0))
+    m.sync()
+    expect(page.get_by_label("Select order #10006")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("button", name="Release selected")).to_be_visible()
+
 
 def test_the_channel_page_reads_clearly_goes_live_safely_and_never_loses_a_tabs_edit(merchant):
     m, page = merchant, merchant.page
