@@ -84,6 +84,14 @@ def writer(hooks) -> inbox.GroupCommitWriter:
         return inbox.writer(hooks.app)
 
 
+def idle_writer(hooks) -> inbox.GroupCommitWriter:
+    """The writer once its earlier batch is wholly done (rows and the last-delivery note): a
+    batch still in flight would be taken for the one the test starts next."""
+    inbox_writer = writer(hooks)
+    wait_until(lambda: inbox_writer.in_flight == 0)
+    return inbox_writer
+
+
 def start(deliveries: list[Delivery]) -> list[Delivery]:
     for delivery in deliveries:
         delivery.start()
@@ -102,7 +110,7 @@ def stored_keys(hooks) -> list[str]:
 
 
 def test_concurrent_deliveries_share_a_batch_and_each_answers_after_its_commit(hooks):
-    inbox_writer = writer(hooks)
+    inbox_writer = idle_writer(hooks)
     with inbox_locked(hooks.app):
         first = start([Delivery(hooks, automation_body("order-0"))])
         wait_until(lambda: inbox_writer.in_flight == 1 and inbox_writer.queued == 0)
@@ -122,7 +130,7 @@ def test_concurrent_deliveries_share_a_batch_and_each_answers_after_its_commit(h
 
 
 def test_duplicates_inside_one_batch_and_across_batches_are_detected(hooks):
-    inbox_writer = writer(hooks)
+    inbox_writer = idle_writer(hooks)
     with inbox_locked(hooks.app):
         first = start([Delivery(hooks, automation_body("order-x"))])
         wait_until(lambda: inbox_writer.in_flight == 1 and inbox_writer.queued == 0)
@@ -156,7 +164,7 @@ def test_a_row_that_cannot_be_stored_answers_503_and_the_rest_of_its_batch_commi
         db.session.execute(db.delete(WebhookEvent))
         db.session.execute(db.delete(WebhookEndpoint).where(WebhookEndpoint.id == other_id))
         db.session.commit()
-    inbox_writer = writer(hooks)
+    inbox_writer = idle_writer(hooks)
     with inbox_locked(hooks.app):
         first = start([Delivery(hooks, automation_body("order-a"))])
         wait_until(lambda: inbox_writer.in_flight == 1 and inbox_writer.queued == 0)
