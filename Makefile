@@ -95,7 +95,7 @@ test: install-test
 	fi
 
 bench: install-test
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done
 
 lint: install-test
 	$(BIN)/ruff check wixoms tests bench
