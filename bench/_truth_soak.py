@@ -14,7 +14,7 @@ from wixoms import create_app
 from wixoms.extensions import db
 from wixoms.models import Channel, Product, Variant
 from wixoms.sync.orders.audit import compare_with_wix
-from wixoms.sync.runs import recover_stale_runs, run_now
+from wixoms.sync.runs import recover_lost_runs, run_now
 
 
 def feeder(control, site_id: str, sku: str, stop: threading.Event, placed: list) -> None:
@@ -66,7 +66,7 @@ def soak_phase(server, control, tmp: Path, key: str, seconds: float) -> dict:
                 control.expire_tokens()
                 expired = True
             with app.app_context():
-                recover_stale_runs()
+                recover_lost_runs()
                 run_now(channel_id, "orders")
                 db.session.remove()
             runs += 1
@@ -76,7 +76,7 @@ def soak_phase(server, control, tmp: Path, key: str, seconds: float) -> dict:
     control.clear_faults()
     time.sleep(6)  # the killed run's lease expires
     with app.app_context():
-        recover_stale_runs(stale_after_s=0)
+        recover_lost_runs()  # the killed run: its lease has expired
         for _ in range(3):
             run_now(channel_id, "orders")
         db.session.remove()
