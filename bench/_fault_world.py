@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
-from _common import ROOT, free_port
+from _common import ROOT, free_port, stop_process_group
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
@@ -67,12 +66,7 @@ class Process:
         )  # fmt: skip
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+        stop_process_group(self.proc, wait_s=20)
         self.log.close()
 
 

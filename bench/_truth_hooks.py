@@ -11,9 +11,9 @@ from pathlib import Path
 import requests
 from _common import percentile
 from _truth_world import run_sync_process
+from _webhooks_stack import ORDER_TEMPLATE, Gunicorn, app_env
 from inventory_push import World
 from sqlalchemy import update
-from webhooks import ORDER_TEMPLATE, Gunicorn, app_env
 
 from wixoms.extensions import db
 from wixoms.models import Channel, InventoryLevel, WebhookEndpoint

@@ -31,252 +31,31 @@ connection count) as {"metrics": {...}, "params": {...}}.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import math
 import os
-import re
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-import requests
+from _common import ROOT, percentile, print_metrics, write_results
+from _webhooks_stack import SKU, CeleryWorker, Gunicorn, app_env, hooks_script, run_wrk
+from _webhooks_world import (
+    bench_database,
+    control,
+    count_events,
+    drop_redis_keys,
+    make_world,
+    place_orders,
+    wait_for_orders,
+)
 from cryptography.fernet import Fernet
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from wixoms.sandbox.server import SandboxServer
 
-from wixoms import create_app  # noqa: E402
-from wixoms.extensions import db  # noqa: E402
-from wixoms.models import (  # noqa: E402
-    Account,
-    Channel,
-    Order,
-    Product,
-    Variant,
-    WebhookEndpoint,
-    WebhookEvent,
-)
-from wixoms.sandbox.server import SandboxServer  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results" / "webhooks.json"
-BENCH_SCHEMA = "bench_webhooks"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SKU = "BENCH-TEE"
 APP_ID = "b3f1c2d4-0000-4a4a-9b9b-bench0000001"
-# A realistic Automations body is an order of a few KB; the id is swapped in per request.
-ORDER_TEMPLATE = {
-    "data": {
-        "order": {
-            "id": "@ID@",
-            "number": "@N@",
-            "status": "APPROVED",
-            "paymentStatus": "PAID",
-            "createdDate": "2026-01-01T00:00:00.000Z",
-            "updatedDate": "2026-01-01T00:00:00.000Z",
-            "buyerInfo": {"email": "buyer@example.com", "contactId": "c-1"},
-            "lineItems": [
-                {
-                    "id": f"line-{i}",
-                    "productName": {"original": f"Bench tee {i}"},
-                    "quantity": 1,
-                    "price": {"amount": "19.00", "formattedAmount": "€19.00"},
-                    "physicalProperties": {"sku": SKU, "shippable": True},
-                    "descriptionLines": [{"name": {"original": "Size"}, "plainText": "M"}],
-                }
-                for i in range(6)
-            ],
-            "priceSummary": {"total": {"amount": "114.00", "formattedAmount": "€114.00"}},
-        }
-    }
-}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def stop_process_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the process's group, SIGKILL it after 15 s."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-
-
-# --- gunicorn ---------------------------------------------------------------------------------
-
-
-class Gunicorn:
-    """The app under gunicorn with 2 workers; configuration by WIXOMS_* variables."""
-
-    def __init__(self, env: dict[str, str], threads: int = 1, workers: int = 2) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        full_env = {**os.environ, **env}
-        cmd = [
-            sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-            "--threads", str(threads), "--log-level", "warning", "--backlog", "2048",
-            "wixoms:create_app()",
-        ]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/health", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self) -> None:
-        stop_process_group(self.proc)
-
-
-class CeleryWorker:
-    """`celery -A wixoms.cluster.worker worker` (threads) with the app's WIXOMS_* variables."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        import redis
-
-        cmd = [sys.executable, "-m", "celery", "-A", "wixoms.cluster.worker", "worker",
-               "--pool", "threads", "--concurrency", "4", "--without-gossip", "--without-mingle",
-               "--loglevel", "WARNING"]  # fmt: skip
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True
-        )
-        client = redis.Redis.from_url(env["WIXOMS_REDIS_URL"])
-        deadline = time.monotonic() + 30
-        while not any(client.scan_iter(match=f"{env['WIXOMS_REDIS_PREFIX']}worker:*")):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError("the Celery worker did not start")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        stop_process_group(self.proc)
-
-
-def app_env(config: dict) -> dict[str, str]:
-    env = {
-        f"WIXOMS_{k}": json.dumps(v) if isinstance(v, bool) else str(v) for k, v in config.items()
-    }
-    env["WIXOMS_LOG_LEVEL"] = "WARNING"
-    return env
-
-
-# --- wrk ----------------------------------------------------------------------------------------
-
-
-def hooks_script(path: Path, nonce: str) -> None:
-    body = json.dumps(ORDER_TEMPLATE, separators=(",", ":"))
-    head, tail = body.split("@ID@")
-    mid, tail = tail.split("@N@")
-    lua = f"""
-local counter = 0
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-request = function()
-  counter = counter + 1
-  local id = "{nonce}-" .. tid .. "-" .. counter
-  return wrk.format(nil, nil, nil, {json.dumps(head)} .. id .. {json.dumps(mid)} .. counter
-    .. {json.dumps(tail)})
-end
-"""
-    path.write_text(lua)
-
-
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-
-
-def run_wrk(url: str, seconds: int, connections: int, script: Path | None) -> dict:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
-    if script is not None:
-        cmd += ["-s", str(script)]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s|m)\b", out)
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors:.*", out)
-    return {
-        "rps": rps,
-        "p99_ms": float(p99.group(1)) * _UNITS[p99.group(2)],
-        "requests": total,
-        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": errors.group(0) if errors else "",
-    }
-
-
-# --- the world ----------------------------------------------------------------------------------
-
-
-def make_world(config: dict, channel_values: dict) -> tuple[int, str]:
-    """Fresh tables, an account with the benchmark SKU, a channel in Webhooks mode, an endpoint."""
-    app = create_app(config)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        account = Account(name="Bench")
-        db.session.add(account)
-        db.session.flush()
-        product = Product(account_id=account.id, name="Bench tee")
-        db.session.add(product)
-        db.session.flush()
-        db.session.add(Variant(account_id=account.id, product_id=product.id, sku=SKU))
-        channel = Channel(
-            account_id=account.id,
-            name="Bench Wix",
-            is_active=True,
-            channel_mode="webhooks",
-            import_type="from_date",
-            import_from_date=datetime(2000, 1, 1, tzinfo=UTC),
-            skip_fulfilled=False,
-            **channel_values,
-        )
-        db.session.add(channel)
-        db.session.flush()
-        token = secrets.token_urlsafe(32)
-        db.session.add(WebhookEndpoint(channel_id=channel.id, kind="automation", token=token))
-        db.session.commit()
-        channel_id = channel.id
-        db.engine.dispose()
-    return channel_id, token
-
-
-def count_events(config: dict) -> int:
-    app = create_app(config)
-    with app.app_context():
-        n = db.session.scalar(db.select(db.func.count()).select_from(WebhookEvent))
-        db.engine.dispose()
-        return n
-
-
-# --- phases -------------------------------------------------------------------------------------
 
 
 def intake_phase(config: dict, args, tmp: Path) -> dict:
@@ -318,30 +97,24 @@ def median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def _control(base: str, method: str, path: str, **kw) -> dict:
-    response = requests.request(method, f"{base}/_sandbox{path}", timeout=10, **kw)
-    response.raise_for_status()
-    return response.json() if response.content else {}
-
-
 def e2e_phase(config: dict, args) -> dict:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with SandboxServer() as sandbox:
         secret = secrets.token_urlsafe(24)
-        _control(
+        control(
             sandbox.url, "POST", "/apps",
             json={"appId": APP_ID, "appSecret": secret, "name": "wixoms", "authFlow": "oauth",
                   "appUrl": "http://127.0.0.1:9/a", "redirectUrl": "http://127.0.0.1:9/r",
                   "postInstallationUrl": "http://127.0.0.1:9/p", "webhookUrl": ""},
         )  # fmt: skip
-        site = _control(
+        site = control(
             sandbox.url, "POST", "/sites", json={"name": "Bench", "catalogVersion": "V3_CATALOG"}
         )  # noqa: E501
-        install = _control(
+        install = control(
             sandbox.url, "POST", "/installations", json={"appId": APP_ID, "siteId": site["id"]}
         )
-        token = _control(sandbox.url, "POST", "/tokens", json={"instanceId": install["instanceId"]})
-        product = _control(
+        token = control(sandbox.url, "POST", "/tokens", json={"instanceId": install["instanceId"]})
+        product = control(
             sandbox.url, "POST", f"/sites/{site['id']}/products",
             json={"name": "Bench tee", "price": 19, "sku": SKU, "quantity": 100000},
         )["product"]  # fmt: skip
@@ -371,7 +144,7 @@ def e2e_phase(config: dict, args) -> dict:
         server = Gunicorn(env, args.threads)
         celery_worker = CeleryWorker(env) if config.get("QUEUE") == "celery" else None
         try:
-            _control(
+            control(
                 sandbox.url, "POST", f"/sites/{site['id']}/automations",
                 json={"url": f"{server.url}/hooks/{hook_token}"},
             )  # fmt: skip
@@ -390,82 +163,6 @@ def e2e_phase(config: dict, args) -> dict:
         "orders_in_oms": in_oms,
         "latencies": latencies,
     }
-
-
-def place_orders(base: str, site_id: str, product_id: str, args) -> dict[str, datetime]:
-    """Place orders one by one at a steady rate; return order id → time placed (UTC)."""
-    placed: dict[str, datetime] = {}
-    interval = 1.0 / args.order_rate
-    start = time.monotonic()
-    for i in range(args.orders):
-        delay = start + i * interval - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        at = datetime.now(UTC)
-        order = _control(
-            base, "POST", f"/sites/{site_id}/orders",
-            json={"lines": [{"productId": product_id, "quantity": 1}], "status": "APPROVED"},
-        )["order"]  # fmt: skip
-        placed[order["id"]] = at
-    return placed
-
-
-def wait_for_orders(
-    config: dict, channel_id: int, wanted: set[str], timeout_s: float
-) -> tuple[dict[str, datetime], int]:
-    """Order id → OMS created_at once all are there (or on timeout), and the OMS order count."""
-    app = create_app(config)
-    deadline = time.monotonic() + timeout_s
-    with app.app_context():
-        while True:
-            rows = db.session.execute(
-                db.select(Order.external_id, Order.created_at).where(Order.channel_id == channel_id)
-            ).all()
-            db.session.rollback()
-            seen = {
-                ext: (at if at.tzinfo else at.replace(tzinfo=UTC))
-                for ext, at in rows
-                if ext in wanted
-            }
-            if len(seen) == len(wanted) or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        db.engine.dispose()
-    return seen, len(rows)
-
-
-def drop_redis_keys(url: str, prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-    if keys:
-        client.delete(*keys)
-
-
-def bench_database(url: str | None) -> str | None:
-    """A PostgreSQL URL whose search_path is a schema of its own (re-created), or None.
-
-    Several gunicorn processes writing one SQLite file queue on its write lock, and SQLite's
-    busy handler sleeps up to 100 ms between tries: a production deployment with workers uses
-    PostgreSQL, so the benchmark does when one is reachable.
-    """
-    from sqlalchemy import create_engine, text
-
-    if not url or url == "sqlite":
-        return None
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{BENCH_SCHEMA}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{BENCH_SCHEMA}"'))
-        engine.dispose()
-    except Exception as exc:  # unreachable: fall back to SQLite and say so
-        print(f"PostgreSQL at {url} not usable ({type(exc).__name__}); using SQLite")
-        return None
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{BENCH_SCHEMA}"
 
 
 def main() -> int:
@@ -557,15 +254,11 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
-    results = RESULTS
+    name = "webhooks"
     if args.queue != "embedded" or args.connections != 8:
-        results = RESULTS.with_name(f"webhooks_{args.queue}_{args.connections}c.json")
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps({"metrics": metrics, "params": params}, indent=2))
-    goals = {"rps_ratio": "≥ 0.5", "p99_ms": "< 50", "e2e_p99_s": "< 2"}
-    print(f"{'metric':<22}{'value':>12}  goal")
-    for key, value in metrics.items():
-        print(f"{key:<22}{value!s:>12}  {goals.get(key, '')}")
+        name = f"webhooks_{args.queue}_{args.connections}c"
+    results = write_results(name, metrics, params)
+    print_metrics(metrics, {"rps_ratio": "≥ 0.5", "p99_ms": "< 50", "e2e_p99_s": "< 2"}, 22, 12)
     exactly_once = e2e["orders_visible"] == e2e["orders_placed"] == e2e["orders_in_oms"]
     print(f"orders placed {e2e['orders_placed']}, visible once each: {exactly_once}")
     print(f"wrote {results.relative_to(ROOT)}")
