@@ -112,3 +112,20 @@ def print_ratios(
     for name, value, ratio, goal in rows:
         shown = "" if ratio is None else f"{ratio:7.3f}"
         print(f"{name:{name_width}} {value!s:>{value_width}} {shown:>7}  {goal}")
+
+
+def account_selling(sku: str, account_name: str, product_name: str) -> int:
+    """An OMS account with one product of one variant ``sku``, added to the current session
+    (flushed, not committed); its id."""
+    from wixoms.extensions import db
+    from wixoms.models import Account, Product, Variant
+
+    account = Account(name=account_name)
+    db.session.add(account)
+    db.session.flush()
+    product = Product(account_id=account.id, name=product_name)
+    db.session.add(product)
+    db.session.flush()
+    db.session.add(Variant(account_id=account.id, product_id=product.id, sku=sku))
+    db.session.flush()
+    return account.id

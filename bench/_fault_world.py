@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
-from _common import ROOT, free_port, stop_process_group
+from _common import ROOT, account_selling, free_port, stop_process_group
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
@@ -27,13 +27,10 @@ from werkzeug.wrappers import Request, Response
 from wixoms import create_app
 from wixoms.extensions import db
 from wixoms.models import (
-    Account,
     Channel,
     Lease,
     Order,
-    Product,
     SyncRun,
-    Variant,
     WebhookEndpoint,
     WebhookEvent,
 )
@@ -164,15 +161,9 @@ class OMS:
         token = control.access_token(instance)
 
         def work() -> dict:
-            account = Account(name=f"Fault {site['id'][:6]}")
-            db.session.add(account)
-            db.session.flush()
-            oms_product = Product(account_id=account.id, name="Tee")
-            db.session.add(oms_product)
-            db.session.flush()
-            db.session.add(Variant(account_id=account.id, product_id=oms_product.id, sku=SKU))
+            account_id = account_selling(SKU, f"Fault {site['id'][:6]}", "Tee")
             values = dict(
-                account_id=account.id, name="Wix", catalog_version="v3", is_active=True,
+                account_id=account_id, name="Wix", catalog_version="v3", is_active=True,
                 access_token=token, instance_id=instance, site_id=site["id"], site_url="",
                 api_url=wix_url, auth_flow="oauth", import_type="from_date",
                 import_from_date=datetime(2000, 1, 1, tzinfo=UTC), skip_fulfilled=False,

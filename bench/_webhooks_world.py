@@ -8,11 +8,12 @@ import time
 from datetime import UTC, datetime
 
 import requests
+from _common import account_selling
 from _webhooks_stack import SKU
 
 from wixoms import create_app
 from wixoms.extensions import db
-from wixoms.models import Account, Channel, Order, Product, Variant, WebhookEndpoint, WebhookEvent
+from wixoms.models import Channel, Order, WebhookEndpoint, WebhookEvent
 
 BENCH_SCHEMA = "bench_webhooks"
 
@@ -23,15 +24,8 @@ def make_world(config: dict, channel_values: dict) -> tuple[int, str]:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        account = Account(name="Bench")
-        db.session.add(account)
-        db.session.flush()
-        product = Product(account_id=account.id, name="Bench tee")
-        db.session.add(product)
-        db.session.flush()
-        db.session.add(Variant(account_id=account.id, product_id=product.id, sku=SKU))
         channel = Channel(
-            account_id=account.id,
+            account_id=account_selling(SKU, "Bench", "Bench tee"),
             name="Bench Wix",
             is_active=True,
             channel_mode="webhooks",

@@ -154,18 +154,24 @@ def test_saving_unrelated_settings_keeps_the_checkpoint(shop):
 # --- holds -------------------------------------------------------------------------------------
 
 
-def test_a_sku_that_disagrees_with_its_product_mapping_is_held_as_a_mismatch(shop):
-    s = shop("v3", oms_skus=("TEE-S", "TEE-M", "OMS-M"))
+def _map_wix_medium_to_oms_m(s, wix_sku: str) -> int:
+    """Map the Wix tee's M variant (under ``wix_sku``) to the OMS SKU OMS-M; its variant id."""
     with s.app.app_context():
         oms_m = db.session.scalar(db.select(Variant).where(Variant.sku == "OMS-M"))
         db.session.add(
             SkuMapping(
-                channel_id=s.channel.id, wix_sku="OLD-M", variant_id=oms_m.id,
+                channel_id=s.channel.id, wix_sku=wix_sku, variant_id=oms_m.id,
                 wix_product_id=s.product["id"],
                 wix_variant_id=_wix_variant_id(s.product, "TEE-M"),
             )
         )  # fmt: skip
         db.session.commit()
+        return oms_m.id
+
+
+def test_a_sku_that_disagrees_with_its_product_mapping_is_held_as_a_mismatch(shop):
+    s = shop("v3", oms_skus=("TEE-S", "TEE-M", "OMS-M"))
+    _map_wix_medium_to_oms_m(s, wix_sku="OLD-M")
     placed = s.order("M")  # Wix sends SKU TEE-M, an OMS SKU of its own
     run = s.sync()
     order = s.one(placed)
@@ -183,17 +189,7 @@ def test_a_sku_that_disagrees_with_its_product_mapping_is_held_as_a_mismatch(sho
 
 def test_a_sku_that_agrees_with_its_product_mapping_is_bound(shop):
     s = shop("v3", oms_skus=("TEE-S", "OMS-M"))
-    with s.app.app_context():
-        oms_m = db.session.scalar(db.select(Variant).where(Variant.sku == "OMS-M"))
-        db.session.add(
-            SkuMapping(
-                channel_id=s.channel.id, wix_sku="TEE-M", variant_id=oms_m.id,
-                wix_product_id=s.product["id"],
-                wix_variant_id=_wix_variant_id(s.product, "TEE-M"),
-            )
-        )  # fmt: skip
-        db.session.commit()
-        oms_m_id = oms_m.id
+    oms_m_id = _map_wix_medium_to_oms_m(s, wix_sku="TEE-M")
     placed = s.order("M")
     s.sync()
     order = s.one(placed)
