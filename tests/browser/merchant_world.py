@@ -14,8 +14,9 @@ from playwright.sync_api import expect
 
 from tests.fixtures.app import LiveServer
 from tests.fixtures.browser import log_in, screenshot
+from tests.integration.channel_world import add_tee_and_places
 from wixoms.extensions import db
-from wixoms.models import Account, Carrier, Membership, Product, SyncRun, User, Variant, Warehouse
+from wixoms.models import Account, Carrier, Membership, SyncRun, User
 from wixoms.sync.runs import run_now
 
 LONG_ACCOUNT = "Northwind Traders Wholesale"
@@ -113,17 +114,10 @@ def merchant(chromium, make_app, wix_config, register_wix_app, sandbox, connecte
 def _catalog(app, world) -> dict:
     """OMS tee (S, M), two warehouses, two carriers; the admin also in a long-named account."""
     with app.app_context():
-        tee = Product(account_id=world.acme.id, name="OMS Tee")
-        for size in ("S", "M"):
-            tee.variants.append(
-                Variant(account_id=world.acme.id, sku=f"TEE-{size}", options={"Size": size})
-            )
-        main = Warehouse(account_id=world.acme.id, code="MAIN", name="Main warehouse")
-        east = Warehouse(account_id=world.acme.id, code="EAST", name="East depot")
-        ups = Carrier(account_id=world.acme.id, name="UPS", code="ups")
+        _tee, main, east, ups = add_tee_and_places(world.acme.id)
         dhl = Carrier(account_id=world.acme.id, name="DHL", code="dhl")
         northwind = Account(name=LONG_ACCOUNT)
-        db.session.add_all([tee, main, east, ups, dhl, northwind])
+        db.session.add_all([dhl, northwind])
         admin = db.session.scalar(db.select(User).where(User.email == "admin@acme.test"))
         db.session.add(Membership(user=admin, account=northwind, role="admin"))
         db.session.commit()

@@ -56,6 +56,21 @@ def add_catalog(app: Flask, account_name: str = "Acme", skus=("MUG-RED", "MUG-BL
         db.session.commit()
 
 
+def add_tee_and_places(account_id: int) -> tuple[Product, Warehouse, Warehouse, Carrier]:
+    """In the current session: the OMS tee (TEE-S, TEE-M), warehouses MAIN and EAST and carrier
+    UPS of the account, added (not committed)."""
+    tee = Product(account_id=account_id, name="OMS Tee")
+    for size in ("S", "M"):
+        tee.variants.append(
+            Variant(account_id=account_id, sku=f"TEE-{size}", options={"Size": size})
+        )
+    main = Warehouse(account_id=account_id, code="MAIN", name="Main warehouse")
+    east = Warehouse(account_id=account_id, code="EAST", name="East depot")
+    ups = Carrier(account_id=account_id, name="UPS", code="ups")
+    db.session.add_all([tee, main, east, ups])
+    return tee, main, east, ups
+
+
 def settings_post(**overrides) -> dict:
     """A complete, valid Save of every settings tab (the model's defaults), with overrides.
 

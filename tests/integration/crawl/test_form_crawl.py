@@ -16,14 +16,13 @@ from datetime import timedelta
 import pytest
 
 from tests.fixtures.wix import APP_ID
+from tests.integration.channel_world import add_tee_and_places
 from tests.integration.crawl.crawler import Crawl
 from wixoms.extensions import db
 from wixoms.models import (
-    Carrier,
     CarrierMapping,
     InventoryLevel,
     Order,
-    Product,
     Shipment,
     Variant,
     Warehouse,
@@ -50,16 +49,9 @@ def seeded(wix_app, world, sandbox, connected_channel):
         skus={"S": "TEE-S", "M": "TEE-M", "L": "TEE-L"}, quantity=100,
     )  # fmt: skip
     with wix_app.app_context():
-        tee = Product(account_id=world.acme.id, name="OMS Tee")
-        for size in ("S", "M"):
-            tee.variants.append(
-                Variant(account_id=world.acme.id, sku=f"TEE-{size}", options={"Size": size})
-            )
-        main = Warehouse(account_id=world.acme.id, code="MAIN", name="Main warehouse")
-        east = Warehouse(account_id=world.acme.id, code="EAST", name="East depot")
-        ups = Carrier(account_id=world.acme.id, name="UPS", code="ups")
+        tee, main, _east, ups = add_tee_and_places(world.acme.id)
         globex_wh = Warehouse(account_id=world.globex.id, code="G1", name="Globex WH")
-        db.session.add_all([tee, main, east, ups, globex_wh])
+        db.session.add(globex_wh)
         db.session.flush()
         db.session.add_all(
             [
