@@ -87,6 +87,7 @@ def test_arriving_from_the_app_market_logged_out_logs_in_then_continues(env, wor
         went_on = visitor.get(went_on.headers["Location"])
     page = visitor.follow(went_on)
     assert "Connect this site?" in page.text and "First Shop" in page.text
+    assert "App installed in Wix" in page.text and ">Connected<" not in page.text  # not yet
     page = visitor.step(page, "trust", data={"account_id": world.acme.id})
     assert "Catalog v3" in page.text and "First Shop" in page.text
     page = visitor.step(page, "version", data={"action": "continue"})
