@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, make_url, select
+from sqlalchemy import create_engine, make_url, select, text
 
 from tests.integration.webhooks.test_webhook_receive import automation_body
 from wixoms.extensions import db
@@ -209,6 +209,28 @@ def test_a_batch_on_a_broken_database_answers_503_and_stores_nothing(tmp_path):
     assert all(isinstance(result, inbox.InboxUnavailable) for result in results)
     assert broken.rows == 0
     engine.dispose()
+
+
+def test_a_connection_the_database_dropped_is_replaced_and_the_batch_still_commits(hooks):
+    """PostgreSQL restarted (or an operator ended the backend) while the writer sat idle."""
+    url = make_url(hooks.app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("ending a server backend is PostgreSQL's")
+    with hooks.app.app_context():
+        engine = db.engine
+    fresh = inbox.GroupCommitWriter(engine)
+    opened = []
+    connect = fresh._connect
+    fresh._connect = lambda: opened.append(connect()) or opened[-1]  # type: ignore[method-assign]
+    ids = {"channel_id": hooks.channel_id, "endpoint_id": hooks.app_endpoint_id}
+    first_id, _ = fresh.submit({**row(1), **ids})
+    backend = opened[0].connection.driver_connection.info.backend_pid
+    with engine.connect() as admin:
+        assert admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    second_id, duplicate = fresh.submit({**row(2), **ids})
+    assert not duplicate and second_id != first_id
+    assert len(opened) == 2  # the dropped connection was not handed out again
+    assert sorted(stored_keys(hooks)) == ["k1", "k2"]
 
 
 def row(n: int) -> dict:
