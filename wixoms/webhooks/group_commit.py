@@ -1,12 +1,15 @@
 """Group commit for the webhook inbox: many requests, one transaction, one WAL flush.
 
-Under threaded workers (gunicorn gthread) every request hands its inbox row to this process's
-writer and waits. The writer takes every row queued so far, inserts them in one transaction
-(INSERT ... ON CONFLICT DO NOTHING RETURNING, so each row still learns whether it was a
-duplicate), commits once, then wakes the requests of that batch. A request therefore answers
-only after the commit that holds its row: the durability promise is the same as one commit per
-request, the fsync is shared. Nothing waits for a batch to fill: while one commit is in flight
-the next requests queue up, so batches grow with the load and stay at one row when idle.
+Under threaded workers (gunicorn gthread) every request queues its inbox row. The request that
+finds no batch being written leads: it takes every row queued so far, inserts them in one
+transaction (INSERT ... ON CONFLICT DO NOTHING RETURNING, so each row still learns whether it was
+a duplicate), commits once, wakes the requests of that batch, and hands the lead to the first
+row queued meanwhile. A request therefore answers only after the commit that holds its row: the
+durability promise is the same as one commit per request, the fsync is shared. Nothing waits for
+a batch to fill: while one commit is in flight the next requests queue up, so batches grow with
+the load and stay at one row when idle. The leader writes on its own thread, so a batch costs no
+hand-off to a writer thread and back (bench/webhooks.py: 12 context switches per delivery with
+a writer thread).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH = 256
 # How long a request waits for its batch before answering 503 (Wix retries).
 DEFAULT_WAIT_S = 10.0
-# An idle writer closes its connection and ends its thread; the next request starts another.
+# A connection idle this long is given back to the pool; the next batch takes a checked one.
 DEFAULT_IDLE_S = 2.0
 # last_delivery_at is a hint for the channel page, written at most this often per endpoint.
 TOUCH_EVERY_S = 5.0
@@ -45,7 +48,9 @@ class InboxUnavailable(Exception):
 @dataclass(eq=False)
 class _Pending:
     values: dict[str, Any]
-    done: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)  # settled, or now leads
+    settled: bool = False
+    leads: bool = False
     event_id: int | None = None
     duplicate: bool = False
     error: BaseException | None = None
@@ -53,6 +58,11 @@ class _Pending:
     @property
     def key(self) -> tuple[int, str]:
         return (self.values["channel_id"], self.values["dedupe_key"])
+
+    def settle(self, error: BaseException | None = None) -> None:
+        self.error = error
+        self.settled = True
+        self.wake.set()
 
 
 def insert_ignoring_duplicates(dialect: str):
@@ -147,8 +157,10 @@ class GroupCommitWriter:
         self.idle_s = idle_s
         self._insert = batch_insert(engine.dialect.name)
         self._queue: deque[_Pending] = deque()
-        self._cond = threading.Condition()
-        self._running = False
+        self._lock = threading.Lock()
+        self._leading = False  # a request is writing a batch; rows queued now wait for the next
+        self._conn: Connection | None = None  # used by one leader at a time
+        self._conn_used_at = 0.0
         self._touched: dict[int, float] = {}
         self.batches = 0  # committed batches, for tests and the benchmark
         self.rows = 0
@@ -160,59 +172,75 @@ class GroupCommitWriter:
         return len(self._queue)
 
     def submit(self, values: dict[str, Any]) -> tuple[int | None, bool]:
-        """Queue one inbox row and wait for its commit: (event id, was it a duplicate).
+        """Queue one inbox row and return once its batch committed: (event id, duplicate?).
 
         Raises InboxUnavailable when its batch failed or did not commit within wait_s.
         """
         pending = _Pending(values)
-        with self._cond:
+        with self._lock:
             self._queue.append(pending)
-            if not self._running:
-                self._running = True
-                threading.Thread(target=self._run, name="wixoms-inbox", daemon=True).start()
-            self._cond.notify()
-        if not pending.done.wait(self.wait_s):
-            # The row may still commit later; Wix's retry is then a harmless duplicate.
-            raise InboxUnavailable("the inbox did not commit in time")
+            pending.leads = not self._leading
+            self._leading = True
+        if not pending.leads and not pending.wake.wait(self.wait_s):
+            with self._lock:
+                if not pending.leads and not pending.settled:
+                    if pending in self._queue:  # never taken: it leaves, nothing is stored
+                        self._queue.remove(pending)
+                    # Else its batch is being written: the row may still commit later, and
+                    # Wix's retry is then a harmless duplicate.
+                    raise InboxUnavailable("the inbox did not commit in time")
+        if not pending.settled:  # it leads: its row is first in the queue
+            self._lead()
         if pending.error is not None:
             raise InboxUnavailable(str(pending.error)) from pending.error
         return pending.event_id, pending.duplicate
 
-    def _take_batch(self) -> list[_Pending] | None:
-        with self._cond:
-            deadline = time.monotonic() + self.idle_s
-            while not self._queue:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    self._running = False
-                    return None
-                self._cond.wait(left)
+    def _lead(self) -> None:
+        """Write one batch from the head of the queue, then hand the lead on."""
+        with self._lock:
             n = min(len(self._queue), self.max_batch)
+            batch = [self._queue.popleft() for _ in range(n)]
             self.in_flight = n
-            return [self._queue.popleft() for _ in range(n)]
-
-    def _run(self) -> None:
-        conn: Connection | None = None
         try:
-            while (batch := self._take_batch()) is not None:
-                if conn is None or conn.closed or conn.invalidated:
-                    try:
-                        conn = self._connect()
-                    except Exception as exc:  # database down: these requests answer 503
-                        log.warning("inbox writer cannot connect: %s", exc)
-                        _finish(batch, exc)
-                        conn = None
-                        self.in_flight = 0
-                        continue
-                conn = self._commit_batch(conn, batch)
-                self.in_flight = 0
+            try:
+                conn = self._connection()
+            except Exception as exc:  # database down: these requests answer 503
+                log.warning("inbox writer cannot connect: %s", exc)
+                _finish(batch, exc)
+            else:
+                self._conn = self._commit_batch(conn, batch)
+                self._conn_used_at = time.monotonic()
         finally:
-            if conn is not None:
+            # After a bug (or an interrupt) no request of the batch may wait for ever.
+            _finish([p for p in batch if not p.settled], InboxUnavailable("the batch broke off"))
+            with self._lock:
+                self.in_flight = 0
+                if self._queue:
+                    following = self._queue[0]
+                    following.leads = True
+                    following.wake.set()
+                else:
+                    self._leading = False
+
+    def _connection(self) -> Connection:
+        """The held connection, or a fresh one when it idled past idle_s or broke."""
+        conn = self._conn
+        if conn is not None and (
+            conn.closed or conn.invalidated or time.monotonic() - self._conn_used_at > self.idle_s
+        ):
+            self._drop_connection()
+            conn = None
+        if conn is None:
+            conn = self._conn = self._connect()
+        return conn
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
                 conn.close()
-            with self._cond:
-                if self._running:  # died of a bug: let the next submit start a fresh writer
-                    log.error("inbox writer stopped unexpectedly")
-                    self._running = False
+            except Exception:  # already unusable: nothing left to give back
+                log.debug("closing the inbox connection failed", exc_info=True)
 
     def _connect(self) -> Connection:
         # Autocommit: the batch is one INSERT statement, committed by the server before it
@@ -254,7 +282,7 @@ class GroupCommitWriter:
                 conn = _rolled_back(conn)
                 _finish([pending], exc)
                 if conn is None:
-                    _finish([p for p in batch if not p.done.is_set()], exc)
+                    _finish([p for p in batch if not p.settled], exc)
                     return None
         return conn
 
@@ -283,7 +311,7 @@ class GroupCommitWriter:
             else:
                 pending.event_id = ids.get(key, existing.get(key))
                 pending.duplicate = True
-            pending.done.set()
+            pending.settle()
         try:
             self._touch(conn, {p.values["endpoint_id"] for p in batch})
         except Exception as exc:  # a hint for the channel page; the rows are committed
@@ -330,5 +358,4 @@ def _rolled_back(conn: Connection) -> Connection | None:
 
 def _finish(batch: list[_Pending], error: BaseException) -> None:
     for pending in batch:
-        pending.error = error
-        pending.done.set()
+        pending.settle(error)

@@ -233,6 +233,37 @@ def test_a_connection_the_database_dropped_is_replaced_and_the_batch_still_commi
     assert sorted(stored_keys(hooks)) == ["k1", "k2"]
 
 
+def test_a_row_that_waited_too_long_leaves_the_queue_unstored_and_the_next_one_leads(hooks):
+    """Its request answered 503, so its row must not be written later behind Wix's back; and
+    the queue must not stall on a request that has gone."""
+    with hooks.app.app_context():
+        engine = db.engine
+    fresh = inbox.GroupCommitWriter(engine, wait_s=0.5)
+    ids = {"channel_id": hooks.channel_id, "endpoint_id": hooks.app_endpoint_id}
+    outcomes: dict[str, object] = {}
+
+    def submit(key: str) -> None:
+        try:
+            outcomes[key] = fresh.submit({**row(0), **ids, "dedupe_key": key})
+        except inbox.InboxUnavailable as exc:
+            outcomes[key] = exc
+
+    with inbox_locked(hooks.app):
+        leader = threading.Thread(target=submit, args=("first",))
+        leader.start()
+        wait_until(lambda: fresh.in_flight == 1)
+        late = threading.Thread(target=submit, args=("late",))
+        late.start()
+        late.join(10)
+        assert isinstance(outcomes["late"], inbox.InboxUnavailable)
+        assert fresh.queued == 0
+    leader.join(10)
+    assert outcomes["first"][1] is False
+    submit("after")
+    assert outcomes["after"][1] is False
+    assert sorted(stored_keys(hooks)) == ["after", "first"]
+
+
 def row(n: int) -> dict:
     from wixoms.models._base import utcnow
 
