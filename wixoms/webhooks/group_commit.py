@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, tuple_, update
+from sqlalchemy import JSON, Connection, Engine, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 
 from wixoms.models import WebhookEndpoint, WebhookEvent
@@ -65,21 +65,6 @@ class _Pending:
         self.wake.set()
 
 
-def insert_ignoring_duplicates(dialect: str):
-    """INSERT into the inbox that skips rows whose (channel_id, dedupe_key) exists."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - wixoms runs on PostgreSQL or SQLite
-        raise NotImplementedError(f"group commit needs ON CONFLICT; {dialect} has none")
-    return (
-        insert(_EVENTS)
-        .on_conflict_do_nothing(index_elements=["channel_id", "dedupe_key"])
-        .returning(_EVENTS.c.id, _EVENTS.c.channel_id, _EVENTS.c.dedupe_key)
-    )
-
-
 class _ValuesInsert:
     """PostgreSQL: a whole batch as one multi-row INSERT on the driver's own cursor.
 
@@ -87,17 +72,21 @@ class _ValuesInsert:
     bind processing in Python and builds a result object: a third of a worker's CPU under load,
     more than the rest of the delivery (bench/webhooks.py). Here the statement text is built
     once per batch size and psycopg adapts the values in C. The columns come from the rows'
-    own keys (inbox_row; the same for every row) and are the model's, so a migration that
-    renames one fails here as it would in SQLAlchemy."""
+    own keys (inbox_row; the same for every row) and their types from the model, so a migration
+    that renames one fails here as it would in SQLAlchemy."""
 
     def __init__(self) -> None:
+        import psycopg
+
+        self._driver_error = psycopg.Error
+        self._json = {c.name for c in _EVENTS.columns if isinstance(c.type, JSON)}
         self._sql: dict[tuple[tuple[str, ...], int], str] = {}
 
     def statement(self, names: tuple[str, ...], count: int) -> str:
         sql = self._sql.get((names, count))
         if sql is None:
             columns = ", ".join(_EVENTS.c[name].name for name in names)  # KeyError: no column
-            group = "(" + ", ".join("%s::json" if n == "headers" else "%s" for n in names) + ")"
+            group = "(" + ", ".join("%s::json" if n in self._json else "%s" for n in names) + ")"
             sql = self._sql[(names, count)] = (
                 f"INSERT INTO {_EVENTS.name} ({columns}) "
                 f"VALUES {', '.join([group] * count)} "
@@ -107,11 +96,9 @@ class _ValuesInsert:
         return sql
 
     def __call__(self, conn: Connection, rows: list[dict[str, Any]]) -> Iterable[Any]:
-        import psycopg
-
         names = tuple(rows[0])
         params = [
-            json.dumps(row[name]) if name == "headers" else row[name]
+            json.dumps(row[name]) if name in self._json else row[name]
             for row in rows
             for name in names
         ]
@@ -121,22 +108,32 @@ class _ValuesInsert:
             with driver.cursor() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchall()
-        except psycopg.Error as exc:
+        except self._driver_error as exc:
             # Said the way SQLAlchemy says it, so the writer's handling stays one: a broken
             # connection (the database restarted) is dropped and the batch tried on a new one.
             broken = bool(driver.broken or driver.closed)
             if broken:
                 conn.invalidate(exc)
             raise DBAPIError.instance(
-                sql, None, exc, psycopg.Error, connection_invalidated=broken
+                sql, None, exc, self._driver_error, connection_invalidated=broken
             ) from exc
 
 
 def batch_insert(dialect: str):
-    """(connection, rows) → the (id, channel_id, dedupe_key) of the rows that were new."""
+    """(connection, rows) → the (id, channel_id, dedupe_key) of the rows that were new.
+
+    Rows whose (channel_id, dedupe_key) is already in the inbox are skipped (ON CONFLICT)."""
     if dialect == "postgresql":
         return _ValuesInsert()
-    statement = insert_ignoring_duplicates(dialect)
+    if dialect != "sqlite":  # pragma: no cover - wixoms runs on PostgreSQL or SQLite
+        raise NotImplementedError(f"group commit needs ON CONFLICT; {dialect} has none")
+    from sqlalchemy.dialects.sqlite import insert
+
+    statement = (
+        insert(_EVENTS)
+        .on_conflict_do_nothing(index_elements=["channel_id", "dedupe_key"])
+        .returning(_EVENTS.c.id, _EVENTS.c.channel_id, _EVENTS.c.dedupe_key)
+    )
     return lambda conn, rows: conn.execute(statement, rows)
 
 
